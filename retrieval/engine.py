@@ -1,0 +1,142 @@
+"""The engine facade used by the CLI, the bot and the tests: open an index, ask, reindex."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from . import store
+from .answer import answer_meta, answer_passages, no_answer
+from .config import Config
+from .embedders import Embedder, make_embedder
+from .errors import EmbedderMismatchError, IndexCorruptError, IndexMissingError
+from .indexer import Progress, ReindexReport, reindex
+from .models import Answer, Document
+from .query import Query, parse_question
+from .search import Searcher
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class State:
+    """One loaded build and its searcher; replaced as a whole so readers never see a mix."""
+    built: store.Built
+    searcher: Searcher
+    loaded_at: float
+
+
+class Engine:
+    def __init__(self, config: Config, embedder: Embedder | None = None,
+                 now: Callable[[], datetime] | None = None):
+        self.config = config
+        self._embedder = embedder
+        self._now = now
+        self._state: State | None = None
+        self._reindex_guard = threading.Lock()
+        self.questions_answered = 0
+
+    # -- lifecycle -------------------------------------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = make_embedder(self.config.embedder)
+        return self._embedder
+
+    def open(self, build_if_missing: bool = True) -> "Engine":
+        """Load the current index; build it first when missing, rebuild it when damaged."""
+        try:
+            self._load()
+        except IndexMissingError:
+            if not build_if_missing:
+                raise
+            log.info("no index in %s yet: building it", self.config.index_dir)
+            self.reindex()
+        except IndexCorruptError as exc:
+            if not build_if_missing:
+                raise
+            log.warning("index damaged (%s): rebuilding from the corpus", exc)
+            self.reindex()
+        return self
+
+    def _load(self) -> None:
+        built = store.load(self.config.index_dir)
+        emb = self.embedder
+        if built.manifest.embedder != emb.name or built.manifest.dim != emb.dim:
+            raise EmbedderMismatchError(built.manifest.embedder, emb.name)
+        self._state = State(built, Searcher(built, emb), time.time())
+
+    def reindex(self, progress: Progress | None = None) -> ReindexReport:
+        """Rebuild from the corpus; questions keep using the old index until the swap."""
+        with self._reindex_guard:
+            report = reindex(self.config.corpus_dir, self.config.index_dir, self.embedder, progress)
+            self._load()
+        return report
+
+    @property
+    def state(self) -> State:
+        if self._state is None:
+            self.open()
+        return self._state
+
+    # -- questions -------------------------------------------------------------------------
+    def documents(self) -> list[Document]:
+        return sorted(self.state.built.documents.values(), key=lambda d: (d.region, d.year or 0))
+
+    def now(self) -> datetime:
+        from zoneinfo import ZoneInfo
+        if self._now is not None:
+            return self._now()
+        return datetime.now(ZoneInfo(self.config.timezone))
+
+    def ask(self, question: str, top_k: int | None = None) -> Answer:
+        """Answer one question from the current index."""
+        state = self.state
+        top_k = top_k or self.config.top_k
+        docs = state.built.documents
+        query = parse_question(question, list(docs.values()))
+        self.questions_answered += 1
+        if query.problem:
+            return invalid(query)
+        selected, notes = self.select_documents(query, list(docs.values()))
+        if query.intent:
+            return answer_meta(query, selected, notes)
+        if not selected:
+            return no_answer(query, notes)
+        hits = state.searcher.search(query, {d.doc_id for d in selected}, k=top_k * 4)
+        return answer_passages(query, hits, docs, top_k, notes)
+
+    def select_documents(self, query: Query, docs: list[Document]) -> tuple[list[Document], list[str]]:
+        """Documents the question is about (its regions and years), with notes on fallbacks."""
+        notes: list[str] = []
+        chosen = [d for d in docs if not query.regions or d.region in query.regions]
+        if query.years:
+            by_year = [d for d in chosen if d.year in query.years]
+            if by_year:
+                chosen = by_year
+            elif chosen:
+                chosen = latest_per_region(chosen)
+                have = "、".join(sorted({f"{d.year}年" for d in chosen if d.year}))
+                asked = "、".join(f"{y}年" for y in query.years)
+                notes.append(f"未收录{asked}的工作要点，以下依据最近的 {have} 工作要点回答。")
+        return chosen, notes
+
+
+def latest_per_region(docs: list[Document]) -> list[Document]:
+    best: dict[str, Document] = {}
+    for d in docs:
+        cur = best.get(d.region)
+        if cur is None or (d.year or 0) > (cur.year or 0):
+            best[d.region] = d
+    return list(best.values())
+
+
+def invalid(query: Query) -> Answer:
+    if query.problem == "too_long":
+        text = "问题太长了，请用一两句话（300 字以内）描述想了解的内容，例如：“幼儿园办园行为督导评估在几月？”"
+    else:
+        text = "没有看懂这个问题。请用中文提问，例如：“今年有哪些专项督导？”或“四月做什么？”"
+    return Answer(question=query.question, kind="invalid", answer=text)

@@ -1,0 +1,166 @@
+"""Reindex: corpus files → documents → chunks (+ schedule) → vectors and BM25, published atomically."""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from . import meta, store
+from .chunker import chunk_document, row_text
+from .embedders import Embedder
+from .errors import EmptyCorpusError, IndexCorruptError, IndexMissingError, ReindexBusyError, UnreadableFileError
+from .lexical import BM25, tokenize
+from .loaders import SUPPORTED, read_file
+from .models import Chunk, Document
+from .textnorm import normalize
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str, int, int], None]   # (stage, done, total)
+EMBED_BATCH = 32
+
+
+@dataclass
+class ReindexReport:
+    documents: int
+    chunks: int
+    schedule: int
+    embedded: int
+    reused: int
+    seconds: float
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    build: str = ""
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """Files an admin put in the corpus (hidden files and folders such as .removed are skipped)."""
+    corpus_dir = Path(corpus_dir)
+    if not corpus_dir.is_dir():
+        return []
+    return sorted(p for p in corpus_dir.iterdir()
+                  if p.is_file() and not p.name.startswith(".") and p.name.lower() != "readme.md")
+
+
+def load_document(path: Path) -> Document:
+    """Read and understand one circular (text + metadata); UnreadableFileError if it cannot be."""
+    text, fmt, digest = read_file(path)
+    doc = meta.extract(Document(doc_id=path.stem, path=path.name, sha256=digest, fmt=fmt, text=text))
+    return doc
+
+
+def embed_text(doc: Document, chunk: Chunk) -> str:
+    """What the dense model sees for a chunk: where it sits, then what it says."""
+    return normalize(f"{doc.region} {chunk.heading}：{row_text(chunk)}")
+
+
+def lexical_text(doc: Document, chunk: Chunk) -> str:
+    return normalize(f"{chunk.heading} {row_text(chunk)}")
+
+
+@contextmanager
+def reindex_lock(index_dir: Path):
+    """Only one reindex per index directory at a time, across processes."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise ReindexBusyError("另一个重建索引任务正在进行，请稍后再试") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _previous_vectors(index_dir: Path, embedder: Embedder) -> dict[str, np.ndarray]:
+    """text hash → stored vector, from the current build when it used the same embedder."""
+    try:
+        built = store.load(index_dir)
+    except (IndexMissingError, IndexCorruptError) as exc:
+        log.info("no reusable vectors: %s", exc)
+        return {}
+    if built.manifest.embedder != embedder.name or built.manifest.dim != embedder.dim:
+        return {}
+    n = built.vectors.ntotal
+    vecs = built.vectors.reconstruct_n(0, n) if n else np.zeros((0, embedder.dim), np.float32)
+    return {h: vecs[i] for i, h in enumerate(built.text_hashes)}
+
+
+def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
+            progress: Progress | None = None) -> ReindexReport:
+    """Build a new index from the corpus and swap it in; the old one serves until the swap."""
+    started = time.perf_counter()
+    corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+    progress = progress or (lambda stage, done, total: None)
+    with reindex_lock(index_dir):
+        docs, rejected, seen = [], [], {}
+        files = corpus_files(corpus_dir)
+        for i, path in enumerate(files):
+            progress("parse", i, len(files))
+            if path.suffix.lower() not in SUPPORTED and path.suffix.lower() != ".doc":
+                rejected.append((path.name, f"不支持的文件类型 {path.suffix or '(无扩展名)'}"))
+                continue
+            try:
+                doc = load_document(path)
+            except UnreadableFileError as exc:
+                log.warning("rejected %s: %s", path.name, exc.reason)
+                rejected.append((path.name, exc.reason))
+                continue
+            if doc.sha256 in seen:
+                rejected.append((path.name, f"与 {seen[doc.sha256]} 内容完全相同，已跳过"))
+                continue
+            seen[doc.sha256] = path.name
+            if any(d.doc_id == doc.doc_id for d in docs):
+                doc.doc_id = path.name
+            docs.append(doc)
+        progress("parse", len(files), len(files))
+        if not docs:
+            raise EmptyCorpusError(f"{corpus_dir} 中没有可读取的文件")
+
+        from .schedule import extract_schedule  # the calendar side of the same documents
+        chunks, schedule = [], []
+        for doc in docs:
+            doc_chunks = chunk_document(doc, first_id=len(chunks))
+            chunks.extend(doc_chunks)
+            schedule.extend(extract_schedule(doc, doc_chunks))
+        by_id = {d.doc_id: d for d in docs}
+        texts = [embed_text(by_id[c.doc_id], c) for c in chunks]
+        hashes = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
+
+        cache = _previous_vectors(index_dir, embedder)
+        vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
+        todo = [i for i, h in enumerate(hashes) if h not in cache]
+        for i, h in enumerate(hashes):
+            if h in cache:
+                vectors[i] = cache[h]
+        for b in range(0, len(todo), EMBED_BATCH):
+            progress("embed", b, len(todo))
+            idx = todo[b:b + EMBED_BATCH]
+            vectors[idx] = embedder.embed_passages([texts[i] for i in idx])
+        progress("embed", len(todo), len(todo))
+
+        bm25 = BM25.build([tokenize(lexical_text(by_id[c.doc_id], c)) for c in chunks])
+        seconds = time.perf_counter() - started
+        manifest = store.Manifest(embedder=embedder.name, dim=embedder.dim, built_at=time.time(),
+                                  seconds=round(seconds, 3), documents=len(docs), chunks=len(chunks),
+                                  schedule=len(schedule), embedded=len(todo),
+                                  rejected=[{"file": f, "reason": r} for f, r in rejected])
+        build = store.new_build_dir(index_dir)
+        try:
+            progress("write", 0, 1)
+            store.write_build(build, manifest, docs, chunks, schedule, vectors, bm25, hashes)
+            final = store.publish(index_dir, build)
+        except BaseException:
+            shutil.rmtree(build, ignore_errors=True)
+            raise
+        progress("write", 1, 1)
+        return ReindexReport(len(docs), len(chunks), len(schedule), len(todo),
+                             len(chunks) - len(todo), time.perf_counter() - started, rejected,
+                             final.name)

@@ -1,0 +1,188 @@
+"""Read a circular file (TXT/MD/PDF/DOCX/HTML) into plain text, or reject it with a reason."""
+from __future__ import annotations
+
+import codecs
+import hashlib
+import logging
+import re
+import zipfile
+from pathlib import Path
+
+from .errors import UnreadableFileError
+
+log = logging.getLogger(__name__)
+
+SUPPORTED = {".txt", ".md", ".pdf", ".docx", ".html", ".htm"}
+MAX_BYTES = 50 * 1024 * 1024
+# A DOCX whose XML inflates beyond this is treated as a decompression bomb.
+MAX_DOCX_UNPACKED = 200 * 1024 * 1024
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_file(path: Path) -> tuple[str, str, str]:
+    """Return (text, format, sha256) for a corpus file; raise UnreadableFileError otherwise."""
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext == ".doc":
+        raise UnreadableFileError(path, "不支持旧版 Word (.doc) 文件，请另存为 .docx 后再上传")
+    if ext not in SUPPORTED:
+        raise UnreadableFileError(path, f"不支持的文件类型 {ext or '(无扩展名)'}；支持 PDF、DOCX、HTML、MD、TXT")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UnreadableFileError(path, f"无法读取文件：{exc.strerror}") from exc
+    if size == 0:
+        raise UnreadableFileError(path, "文件为空")
+    if size > MAX_BYTES:
+        raise UnreadableFileError(path, f"文件过大（{size // (1024 * 1024)} MB，上限 {MAX_BYTES // (1024 * 1024)} MB）")
+    data = path.read_bytes()
+    digest = sha256_bytes(data)
+    if ext in (".txt", ".md"):
+        text, fmt = decode_text(data, path), ext[1:]
+    elif ext == ".pdf":
+        text, fmt = _pdf_text(data, path), "pdf"
+    elif ext == ".docx":
+        text, fmt = _docx_text(path), "docx"
+    else:
+        text, fmt = _html_text(decode_text(data, path)), "html"
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0c", "\n")
+    if not re.search(r"[\u4e00-\u9fff]", text):
+        raise UnreadableFileError(path, "文件中没有可识别的中文文字")
+    return text, fmt, digest
+
+
+def decode_text(data: bytes, path: Path) -> str:
+    """Decode UTF-8 / UTF-16 (BOM) / GB18030 text; reject binary data."""
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                     (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(enc)
+            except UnicodeDecodeError as exc:
+                raise UnreadableFileError(path, "文本编码损坏，无法解码") from exc
+    if b"\x00" in data[:4096]:
+        raise UnreadableFileError(path, "这是二进制文件，不是文本")
+    for enc in ("utf-8", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFileError(path, "无法识别文本编码（既不是 UTF-8 也不是 GBK/GB18030）")
+
+
+def _pdf_text(data: bytes, path: Path) -> str:
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise UnreadableFileError(path, "不是有效的 PDF 文件")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                if not reader.decrypt(""):
+                    raise UnreadableFileError(path, "PDF 已加密，需要密码才能读取")
+            except (FileNotDecryptedError, NotImplementedError) as exc:
+                raise UnreadableFileError(path, "PDF 已加密，需要密码才能读取") from exc
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except UnreadableFileError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            RecursionError, OSError) as exc:
+        log.info("pdf %s unreadable: %r", path, exc)
+        raise UnreadableFileError(path, "PDF 文件损坏，无法解析") from exc
+    text = "\n".join(pages)
+    if not text.strip():
+        raise UnreadableFileError(path, "PDF 没有文字层（可能是扫描件），请提供可复制文字的版本")
+    return text
+
+
+def _docx_text(path: Path) -> str:
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            unpacked = sum(info.file_size for info in zf.infolist())
+            if unpacked > MAX_DOCX_UNPACKED:
+                raise UnreadableFileError(path, "DOCX 解压后体积异常（疑似压缩炸弹），已拒绝")
+        document = docx.Document(str(path))
+    except UnreadableFileError:
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise UnreadableFileError(path, "不是有效的 DOCX 文件") from exc
+    except Exception as exc:  # python-docx raises its own PackageNotFoundError and lxml errors
+        log.info("docx %s unreadable: %r", path, exc)
+        raise UnreadableFileError(path, "DOCX 文件损坏，无法解析") from exc
+
+    lines: list[str] = []
+    for block in document.element.body.iterchildren():
+        tag = block.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append(Paragraph(block, document).text)
+        elif tag == "tbl":
+            lines.append("")
+            for row in Table(block, document).rows:
+                cells = []
+                for cell in row.cells:
+                    value = " ".join(cell.text.split())
+                    # merged cells repeat; keep the row as the reader sees it
+                    if not cells or value != cells[-1] or not value:
+                        cells.append(value)
+                lines.append("\t".join(cells))
+            lines.append("")
+    return "\n".join(lines)
+
+
+_NOISE = re.compile(r"nav|menu|header|footer|breadcrumb|crumb|share|sidebar|banner|position|location|copyright|toolbar", re.I)
+_CONTENT = re.compile(r"^(zoom|content|article|main|TRS_Editor|Custom_UnionStyle|detail|text|pages?_content|wzcon|xxgk)", re.I)
+_BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "td", "th"}
+
+
+def _html_text(html: str) -> str:
+    """Main text of a government web page: navigation, scripts and footers removed."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "lxml")
+    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form",
+                     "iframe", "button", "select", "input", "svg"]):
+        tag.decompose()
+    for tag in soup.find_all(True):
+        if getattr(tag, "decomposed", False) or tag.attrs is None:
+            continue
+        attrs = " ".join([tag.get("id") or ""] + list(tag.get("class") or []))
+        if attrs.strip() and _NOISE.search(attrs) and not _CONTENT.search(attrs):
+            tag.decompose()
+    root = None
+    for tag in soup.find_all(True):
+        ident = [tag.get("id") or ""] + list(tag.get("class") or [])
+        if any(_CONTENT.match(x) for x in ident if x):
+            if len(tag.get_text(strip=True)) > 50:
+                root = tag
+                break
+    root = root or soup.body or soup
+    for table in root.find_all("table"):
+        rows = []
+        for tr in table.find_all("tr"):
+            cells = [" ".join(c.get_text(" ").split()) for c in tr.find_all(["td", "th"])]
+            rows.append("\t".join(cells))
+        table.replace_with(soup.new_string("\n" + "\n".join(rows) + "\n"))
+    for br in root.find_all("br"):
+        br.replace_with(soup.new_string("\n"))
+    for tag in root.find_all(list(_BLOCK_TAGS)):
+        tag.insert_before(soup.new_string("\n"))
+        tag.insert_after(soup.new_string("\n"))
+    text = root.get_text()
+    lines = [" ".join(line.split()) if "\t" not in line else line.strip() for line in text.split("\n")]
+    out, blank = [], 0
+    for line in lines:
+        blank = blank + 1 if not line else 0
+        if blank <= 1:
+            out.append(line)
+    return "\n".join(out).strip() + "\n"

@@ -1,0 +1,91 @@
+"""Plain data classes for what travels between the engine's stages."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Document:
+    """One circular: its extracted text (the citable source) and official metadata."""
+    doc_id: str
+    path: str
+    sha256: str
+    fmt: str
+    text: str
+    title: str = ""
+    issuer: str = ""
+    doc_number: str = ""
+    date: str = ""          # 成文日期, ISO yyyy-mm-dd
+    printed_date: str = ""  # 印发日期, ISO, when the circular states it
+    region: str = ""
+    aliases: list[str] = field(default_factory=list)
+    year: int | None = None
+    public: bool | None = None  # False when marked 不公开
+    # source spans of the header lines the metadata came from: field -> [start, end]
+    spans: dict[str, list[int]] = field(default_factory=dict)
+
+
+@dataclass
+class Chunk:
+    """A searchable passage: never straddles two sections; a table row is its own chunk."""
+    chunk_id: int
+    doc_id: str
+    heading: str            # heading path, e.g. "三、重点聚焦督学工作 > 4."
+    text: str               # display text (source characters, layout cleaned)
+    start: int              # span in Document.text
+    end: int
+    kind: str = "text"      # "text" | "row" | "meta"
+    table_header: list[str] = field(default_factory=list)
+    cells: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ScheduleEntry:
+    """A dated activity from a schedule table or a dated sentence."""
+    doc_id: str
+    region: str
+    activity: str
+    when_text: str
+    months: list[int]
+    year: int
+    start: int
+    end: int
+    approximate: bool = False
+    source: str = "table"   # "table" | "text"
+    heading: str = ""
+
+
+@dataclass
+class Hit:
+    """A chunk found for a query, with the scores that ranked it."""
+    chunk: Chunk
+    score: float
+    bm25: float = 0.0
+    dense: float = 0.0
+    coverage: float = 0.0
+
+
+@dataclass
+class Citation:
+    doc: str
+    title: str
+    doc_number: str
+    region: str
+    year: int | None
+    heading: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Answer:
+    """What the engine says to a question: a short text plus the passages it quotes."""
+    question: str
+    kind: str               # "passages" | "meta" | "none" | "invalid" | "month" | "when"
+    answer: str
+    citations: list[Citation] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    more: list[Citation] = field(default_factory=list)  # further passages on request
+    months: list[int] = field(default_factory=list)
+    schedule: list[dict] = field(default_factory=list)

@@ -1,0 +1,84 @@
+"""Hybrid retrieval: BM25 and dense ranks fused by reciprocal rank fusion, with filters."""
+from __future__ import annotations
+
+import numpy as np
+
+from .embedders import Embedder
+from .models import Hit
+from .query import Query
+from .store import Built
+
+RRF_K = 60
+CANDIDATES = 50
+
+
+class Searcher:
+    """Searches one loaded build; immutable, so a reindex swaps in a new Searcher."""
+
+    def __init__(self, built: Built, embedder: Embedder):
+        self.built = built
+        self.embedder = embedder
+        self.chunks = built.chunks
+        self.bm25 = built.bm25
+        # per-chunk token sets, for measuring how much of a question a passage covers
+        self.chunk_terms: list[set[str]] = [set() for _ in self.chunks]
+        for term, plist in self.bm25.postings.items():
+            for pos, _tf in plist:
+                self.chunk_terms[pos].add(term)
+        self.max_idf = max(self.bm25.idf.values(), default=1.0)
+        self.doc_of = np.array([c.doc_id for c in self.chunks], dtype=object)
+
+    def allowed(self, doc_ids: set[str] | None) -> np.ndarray:
+        if doc_ids is None:
+            return np.ones(len(self.chunks), dtype=bool)
+        return np.array([d in doc_ids for d in self.doc_of], dtype=bool)
+
+    def coverage(self, tokens: list[str], pos: int) -> float:
+        """IDF-weighted share of the question's words that the passage contains."""
+        terms = set(tokens)
+        if not terms:
+            return 0.0
+        total = sum(self.bm25.idf.get(t, self.max_idf) for t in terms)
+        got = sum(self.bm25.idf.get(t, 0.0) for t in terms if t in self.chunk_terms[pos])
+        return got / total if total else 0.0
+
+    def search(self, query: Query, doc_ids: set[str] | None = None, k: int = 10,
+               kinds: set[str] | None = None) -> list[Hit]:
+        """Best chunks for a query, restricted to doc_ids (and chunk kinds) when given."""
+        n = len(self.chunks)
+        if n == 0:
+            return []
+        mask = self.allowed(doc_ids)
+        if kinds is not None:
+            mask &= np.array([c.kind in kinds for c in self.chunks], dtype=bool)
+        if not mask.any():
+            return []
+        bm = self.bm25.scores(query.tokens)
+        bm_masked = np.where(mask, bm, -1.0)
+        bm_order = [int(i) for i in np.argsort(-bm_masked)[:CANDIDATES] if bm_masked[i] > 0]
+
+        qtext = query.text or query.norm
+        qvec = self.embedder.embed_queries([qtext])
+        want = min(n, max(CANDIDATES * 4, CANDIDATES))
+        sims, ids = self.built.vectors.search(np.ascontiguousarray(qvec, dtype=np.float32), want)
+        dense = {}
+        dense_order = []
+        for s, i in zip(sims[0], ids[0]):
+            if i < 0 or not mask[i]:
+                continue
+            dense[int(i)] = float(s)
+            dense_order.append(int(i))
+            if len(dense_order) >= CANDIDATES:
+                break
+
+        fused: dict[int, float] = {}
+        for rank, i in enumerate(bm_order):
+            fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+        for rank, i in enumerate(dense_order):
+            fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+        hits = []
+        for i, score in fused.items():
+            cov = self.coverage(query.tokens, i)
+            hits.append(Hit(self.chunks[i], score, float(bm[i]), dense.get(i, 0.0), cov))
+        hits.sort(key=lambda h: (-(h.score + 0.01 * h.coverage), h.chunk.chunk_id))
+        return hits[:k]

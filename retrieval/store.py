@@ -1,0 +1,200 @@
+"""The built index on disk: one directory per build, and a `current` link swapped atomically.
+
+    index/current -> builds/<id>/{manifest.json, store.sqlite, vectors.faiss, bm25.json}
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import IndexCorruptError, IndexMissingError
+from .lexical import BM25
+from .models import Chunk, Document, ScheduleEntry
+
+FORMAT_VERSION = 1
+CURRENT = "current"
+BUILDS = "builds"
+
+
+@dataclass
+class Manifest:
+    embedder: str
+    dim: int
+    built_at: float
+    seconds: float
+    documents: int
+    chunks: int
+    schedule: int = 0
+    embedded: int = 0        # chunks embedded in this build (the rest reused stored vectors)
+    rejected: list[dict] = field(default_factory=list)
+    version: int = FORMAT_VERSION
+
+
+@dataclass
+class Built:
+    """Everything a reader needs, loaded in memory."""
+    path: Path
+    manifest: Manifest
+    documents: dict[str, Document]
+    chunks: list[Chunk]
+    schedule: list[ScheduleEntry]
+    vectors: object          # faiss index, ids = chunk position
+    bm25: BM25
+    text_hashes: list[str]
+
+
+def current_build(index_dir: Path) -> Path:
+    """The directory `current` points at; IndexMissingError when there is none."""
+    link = Path(index_dir) / CURRENT
+    if not link.is_symlink() and not link.exists():
+        raise IndexMissingError(f"{index_dir} 中还没有索引")
+    target = link.resolve()
+    if not target.is_dir():
+        raise IndexCorruptError(f"索引链接 {link} 指向不存在的目录")
+    return target
+
+
+def new_build_dir(index_dir: Path) -> Path:
+    """A fresh, empty directory for a build, next to the others (same filesystem)."""
+    builds = Path(index_dir) / BUILDS
+    builds.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = builds / f"{stamp}-{os.getpid()}-{time.monotonic_ns() % 1_000_000:06d}.tmp"
+    path.mkdir()
+    return path
+
+
+def write_build(path: Path, manifest: Manifest, documents: list[Document], chunks: list[Chunk],
+                schedule: list[ScheduleEntry], vectors: np.ndarray, bm25: BM25,
+                text_hashes: list[str]) -> None:
+    """Write every file of a build, each flushed to disk before the build can be published."""
+    import faiss
+
+    db = sqlite3.connect(path / "store.sqlite")
+    try:
+        db.executescript("""
+            CREATE TABLE documents (doc_id TEXT PRIMARY KEY, data TEXT NOT NULL);
+            CREATE TABLE chunks (pos INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, text_hash TEXT NOT NULL,
+                                 data TEXT NOT NULL);
+            CREATE TABLE schedule (pos INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, data TEXT NOT NULL);
+        """)
+        db.executemany("INSERT INTO documents VALUES (?, ?)",
+                       [(d.doc_id, json.dumps(asdict(d), ensure_ascii=False)) for d in documents])
+        db.executemany("INSERT INTO chunks VALUES (?, ?, ?, ?)",
+                       [(i, c.doc_id, text_hashes[i], json.dumps(asdict(c), ensure_ascii=False))
+                        for i, c in enumerate(chunks)])
+        db.executemany("INSERT INTO schedule VALUES (?, ?, ?)",
+                       [(i, s.doc_id, json.dumps(asdict(s), ensure_ascii=False))
+                        for i, s in enumerate(schedule)])
+        db.commit()
+    finally:
+        db.close()
+    index = faiss.IndexFlatIP(manifest.dim)
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    faiss.write_index(index, str(path / "vectors.faiss"))
+    _fsync_file(path / "vectors.faiss")
+    _write_json(path / "bm25.json", bm25.to_json())
+    # the manifest is written last: a build without one is incomplete
+    _write_json(path / "manifest.json", asdict(manifest))
+    _fsync_dir(path)
+
+
+def publish(index_dir: Path, build: Path) -> Path:
+    """Atomically point `current` at a finished build, then drop older builds."""
+    index_dir = Path(index_dir)
+    final = build.with_suffix("") if build.suffix == ".tmp" else build
+    if final != build:
+        os.rename(build, final)
+    tmp_link = index_dir / f".{CURRENT}.{os.getpid()}"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    os.symlink(os.path.relpath(final, index_dir), tmp_link)
+    os.replace(tmp_link, index_dir / CURRENT)
+    _fsync_dir(index_dir)
+    cleanup(index_dir)
+    return final
+
+
+def cleanup(index_dir: Path) -> None:
+    """Remove builds that `current` does not point at (finished readers hold theirs in memory)."""
+    builds = Path(index_dir) / BUILDS
+    if not builds.is_dir():
+        return
+    try:
+        keep = current_build(index_dir)
+    except (IndexMissingError, IndexCorruptError):
+        keep = None
+    for child in builds.iterdir():
+        if keep is not None and child.resolve() == keep:
+            continue
+        if child.suffix == ".tmp" and _fresh(child):
+            continue  # possibly another process's build in progress
+        shutil.rmtree(child, ignore_errors=True)
+
+
+def _fresh(path: Path, seconds: float = 3600) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime < seconds
+    except OSError:
+        return False
+
+
+def load(index_dir: Path) -> Built:
+    """Load the current build into memory; IndexCorruptError if any file is damaged."""
+    import faiss
+
+    path = current_build(index_dir)
+    try:
+        manifest = Manifest(**json.loads((path / "manifest.json").read_text("utf-8")))
+        if manifest.version != FORMAT_VERSION:
+            raise IndexCorruptError(f"索引格式版本 {manifest.version} 与程序不符，需要重建")
+        db = sqlite3.connect(f"file:{path / 'store.sqlite'}?mode=ro", uri=True)
+        try:
+            docs = {}
+            for doc_id, data in db.execute("SELECT doc_id, data FROM documents"):
+                docs[doc_id] = Document(**json.loads(data))
+            chunks, hashes = [], []
+            for text_hash, data in db.execute("SELECT text_hash, data FROM chunks ORDER BY pos"):
+                chunks.append(Chunk(**json.loads(data)))
+                hashes.append(text_hash)
+            schedule = [ScheduleEntry(**json.loads(data))
+                        for (data,) in db.execute("SELECT data FROM schedule ORDER BY pos")]
+        finally:
+            db.close()
+        vectors = faiss.read_index(str(path / "vectors.faiss"))
+        bm25 = BM25.from_json(json.loads((path / "bm25.json").read_text("utf-8")))
+    except IndexCorruptError:
+        raise
+    except (OSError, ValueError, TypeError, KeyError, sqlite3.Error, RuntimeError) as exc:
+        raise IndexCorruptError(f"索引文件损坏（{path.name}）：{exc}") from exc
+    if vectors.ntotal != len(chunks) or bm25.n != len(chunks) or len(chunks) != manifest.chunks:
+        raise IndexCorruptError(f"索引文件不一致（{path.name}）：向量 {vectors.ntotal}，段落 {len(chunks)}")
+    return Built(path, manifest, docs, chunks, schedule, vectors, bm25, hashes)
+
+
+def _write_json(path: Path, data) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

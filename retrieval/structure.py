@@ -1,0 +1,385 @@
+"""Parse a circular's text into its official structure: header, section tree, paragraphs, tables.
+
+Works on the raw extracted text so that every block keeps its character span in the source.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .textnorm import width
+
+CN_NUM = "一二三四五六七八九十"
+RE_MD = re.compile(r"^\s*#{1,6}\s*")
+RE_BOLD = re.compile(r"\*\*|__")
+RE_L1 = re.compile(rf"^[{CN_NUM}]{{1,3}}[、，．.]")
+RE_L2 = re.compile(rf"^[（(][{CN_NUM}]{{1,3}}[）)]")
+RE_L3 = re.compile(r"^(\d{1,2})\s*[.．、](?!\d)")
+RE_APPENDIX = re.compile(r"^附\s*件\s*\d*\s*[:：]?\s*$")
+RE_RULE = re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$")
+RE_IMPRINT = re.compile(r"(印发|印\s*发)\s*$")
+RE_COPY = re.compile(r"^(抄送|抄报|主题词|关键词)[:：]")
+TERMINAL = "。！？；：.!?;:」』”）)"
+# Words that make up the header row of a schedule table.
+HEADER_WORDS = {
+    "时间", "工作主要内容", "序号", "事项", "月份", "内容", "工作内容", "主要内容", "具体工作",
+    "责任单位", "完成时间", "时间安排", "工作任务", "备注", "牵头单位", "负责科室", "工作事项",
+    "日期", "工作安排", "主要工作", "重点工作", "实施时间", "责任科室", "项目", "工作项目",
+}
+MONTH_KEY = re.compile(rf"^\s*((?:[{CN_NUM}]{{1,3}}|\d{{1,2}})\s*月(?:份)?)(?:\s+|$)")
+ROW_NUM_KEY = re.compile(r"^\s*(\d{1,3})\s+(?=\S)")
+WRAP_MIN_WIDTH = 20
+
+
+@dataclass
+class Line:
+    start: int
+    end: int
+    raw: str
+
+    @property
+    def text(self) -> str:
+        """Line without markdown markers, bold marks or surrounding spaces."""
+        t = RE_MD.sub("", self.raw)
+        return RE_BOLD.sub("", t).strip()
+
+
+@dataclass
+class Block:
+    """A paragraph, a table row, or a header line, with its heading path and source span."""
+    kind: str                      # "para" | "row" | "header"
+    heading: list[str]
+    spans: list[tuple[int, int]]   # raw spans of the lines (or cells) that make it
+    cells: list[list[tuple[int, int]]] = field(default_factory=list)  # row cells as spans
+    header: list[str] = field(default_factory=list)
+    caption: str = ""
+
+    @property
+    def start(self) -> int:
+        return self.spans[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.spans[-1][1]
+
+
+def split_lines(text: str) -> list[Line]:
+    out, pos = [], 0
+    for raw in text.split("\n"):
+        out.append(Line(pos, pos + len(raw), raw))
+        pos += len(raw) + 1
+    return out
+
+
+def heading_level(text: str) -> int | None:
+    """1 for 一、, 2 for （一）, 3 for 1., 0 for 附件; None for body text."""
+    if RE_APPENDIX.match(text):
+        return 0
+    if RE_L1.match(text):
+        return 1
+    if RE_L2.match(text):
+        return 2
+    if RE_L3.match(text):
+        return 3
+    return None
+
+
+def _is_pure_heading(text: str) -> bool:
+    """A heading line with no body text of its own (short, no sentence inside)."""
+    body = text.rstrip("。")
+    return width(text) <= 40 and not re.search(r"[。；;！？]", body)
+
+
+def _label(text: str, level: int) -> str:
+    if level == 3:
+        return RE_L3.match(text).group(1) + "."
+    if level == 2:
+        return RE_L2.match(text).group(0).replace("(", "（").replace(")", "）")
+    return text
+
+
+def _header_cells(line: Line) -> list[str] | None:
+    t = line.text
+    cells = [c for c in re.split(r"\t|\s+", t) if c]
+    if len(cells) >= 2 and all(c in HEADER_WORDS for c in cells):
+        return cells
+    return None
+
+
+def _cell_spans(line: Line) -> list[tuple[int, int]]:
+    """Spans of the tab-separated (or, failing that, whitespace-separated) cells of a line."""
+    raw = line.raw
+    sep = "\t" if "\t" in raw else None
+    spans = []
+    if sep:
+        pos = 0
+        for part in raw.split("\t"):
+            s = line.start + pos
+            lead = len(part) - len(part.lstrip())
+            spans.append((s + lead, s + len(part.rstrip())))
+            pos += len(part) + 1
+    else:
+        for m in re.finditer(r"\S+", raw):
+            spans.append((line.start + m.start(), line.start + m.end()))
+    return spans
+
+
+def _ends_sentence(text: str) -> bool:
+    return bool(text) and text[-1] in TERMINAL
+
+
+def parse(text: str) -> list[Block]:
+    """Turn a circular's raw text into blocks in reading order."""
+    lines = split_lines(text)
+    blocks: list[Block] = []
+    path: dict[int, str] = {}          # level -> label
+    para: Block | None = None
+    table: dict | None = None
+    i = 0
+
+    def heading_path() -> list[str]:
+        # the plan's title (level -1) is shown with the document, so only name it when alone
+        labels = [path[k] for k in sorted(path) if k >= 0]
+        if labels:
+            return labels
+        return [path[-1]] if -1 in path else ["通知"]
+
+    def close_para():
+        nonlocal para
+        if para is not None:
+            blocks.append(para)
+        para = None
+
+    def close_table():
+        nonlocal table
+        if table and table.get("row"):
+            blocks.append(table["row"])
+        table = None
+
+    def set_heading(level: int, label: str):
+        for k in [k for k in path if k >= level]:
+            del path[k]
+        path[level] = label
+
+    while i < len(lines):
+        line = lines[i]
+        t = line.text
+        raw_stripped = line.raw.strip()
+        if not t:
+            # PDF extraction puts blank lines between wrapped lines: let _continues decide
+            i += 1
+            continue
+        if RE_RULE.match(line.raw):
+            close_para()
+            i += 1
+            continue
+        is_md = bool(RE_MD.match(line.raw)) and line.raw.lstrip().startswith("#")
+        level = heading_level(t)
+
+        if table is not None:
+            ended = (is_md or level in (0, 1) or RE_COPY.match(t)
+                     or (level == 2 and not table.get("row")))
+            if not ended:
+                consumed = _table_line(table, line, blocks, heading_path())
+                if consumed:
+                    i += 1
+                    continue
+            close_table()
+
+        header = _header_cells(line)
+        if header is None and t in HEADER_WORDS:
+            # one cell per line: a run of header words on consecutive lines
+            run = [t]
+            j = i + 1
+            while j < len(lines) and lines[j].text in HEADER_WORDS:
+                run.append(lines[j].text)
+                j += 1
+            if len(run) >= 2:
+                close_para()
+                table = _open_table(run, "cells", blocks, text, heading_path())
+                i = j
+                continue
+        if header is not None:
+            close_para()
+            table = _open_table(header, "tab" if "\t" in line.raw else "space", blocks, text,
+                                heading_path())
+            i += 1
+            continue
+
+        if is_md and level is None:
+            # a markdown heading without 一、 markers: the document title or a caption
+            close_para()
+            if "工作要点" in t or "通知" in t or t.endswith("文件"):
+                blocks.append(Block("header", heading_path(), [(line.start, line.end)]))
+                if "工作要点" in t and "关于" not in t and "《" not in t:
+                    path.clear()
+                    path[-1] = _clean_label(t)
+            else:
+                set_heading(1, _clean_label(t))
+            i += 1
+            continue
+
+        if level == 0:
+            close_para()
+            path.clear()
+            path[0] = "附件"
+            i += 1
+            continue
+        if level is not None:
+            close_para()
+            label = _label(t, level)
+            if level == 1:
+                set_heading(1, _clean_label(t) if _is_pure_heading(t) else _clean_label(t.split("。")[0]))
+                if _is_pure_heading(t):
+                    i += 1
+                    continue
+            else:
+                set_heading(level, label)
+                if _is_pure_heading(t) and level == 2 and width(t) <= 16:
+                    path[level] = _clean_label(t)
+                    i += 1
+                    continue
+            para = Block("para", heading_path(), [(line.start, line.end)])
+            i += 1
+            continue
+
+        if _is_title_line(t) and para is None:
+            blocks.append(Block("header", heading_path(), [(line.start, line.end)]))
+            path.clear()
+            path[-1] = _clean_label(t)
+            i += 1
+            continue
+
+        # body text: join hard-wrapped lines (PDF extraction) back into one paragraph
+        if para is not None and _continues(para, text):
+            para.spans.append((line.start, line.end))
+        else:
+            close_para()
+            wrapped = width(t) >= WRAP_MIN_WIDTH and not _ends_sentence(t)
+            if is_meta_line(t) or (_is_header_line(t, path) and not (wrapped and not path)):
+                blocks.append(Block("header", heading_path(), [(line.start, line.end)]))
+            else:
+                para = Block("para", heading_path(), [(line.start, line.end)])
+        i += 1
+    close_para()
+    close_table()
+    return blocks
+
+
+def _clean_label(t: str) -> str:
+    from .textnorm import clean
+    return clean(t).rstrip("。")
+
+
+def _is_title_line(t: str) -> bool:
+    """The standalone title of the attached work plan, e.g. `2021 年教育督导工作要点`."""
+    return (t.rstrip().endswith("工作要点") and "《" not in t and "关于" not in t
+            and not t.startswith("附件") and width(t) <= 40)
+
+
+RE_META_LINE = re.compile(
+    r"(印\s*发$)|^(抄送|抄报|主题词)[:：]|^附\s*件|关于[^。；]*(通知|决定|意见|办法|报告)$|文件$"
+    r"|^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$|〔\s*\d{4}\s*〕\s*\d+\s*号$|^[（(]此件")
+
+
+def is_meta_line(t: str) -> bool:
+    """Header/footer lines of an official document (文号, 日期, 印发, 抄送, 附件 …)."""
+    return bool(RE_META_LINE.search(t.strip()))
+
+
+def _is_header_line(t: str, path: dict) -> bool:
+    """Short lines outside any section (文号, issuer, date, imprint): metadata, not passages."""
+    if RE_IMPRINT.search(t) or RE_COPY.match(t) or t.startswith("附件"):
+        return True
+    if path:
+        return False
+    return not re.search(r"[。；;]", t) and width(t) <= 40
+
+
+def _continues(para: Block, text: str) -> bool:
+    """True if the paragraph's last line was hard-wrapped (wide, no closing punctuation)."""
+    if para.kind != "para":
+        return False
+    s, e = para.spans[-1]
+    last = text[s:e]
+    last_t = RE_BOLD.sub("", last).strip()
+    return width(last_t) >= WRAP_MIN_WIDTH and not _ends_sentence(last_t)
+
+
+def _open_table(header, mode, blocks, text, heading) -> dict:
+    caption = _take_caption(blocks, text)
+    return {"header": header, "mode": mode, "pending": [], "row": None, "caption": caption,
+            "heading": heading + [caption] if caption else heading}
+
+
+def _take_caption(blocks: list[Block], text: str) -> str:
+    """Use a short title line just before a table (e.g. `工作安排表`) as the table's caption."""
+    from .textnorm import clean
+    for back in range(1, min(3, len(blocks)) + 1):
+        b = blocks[-back]
+        t = clean(text[b.start:b.end])
+        if RE_IMPRINT.search(t):
+            continue
+        if len(b.spans) == 1 and width(t) <= 30 and not re.search(r"[。；;，,]", t):
+            del blocks[-back]
+            return t
+        break
+    return ""
+
+
+def _table_line(table: dict, line: Line, blocks: list[Block], heading: list[str]) -> bool:
+    """Feed one line to an open table; False if the line does not belong to it."""
+    header = table["header"]
+    t = line.text
+    tab_heading = table["heading"]
+    if table["mode"] == "cells":
+        table["pending"].append((line.start + (len(line.raw) - len(line.raw.lstrip())),
+                                 line.start + len(line.raw.rstrip())))
+        if len(table["pending"]) == len(header):
+            blocks.append(Block("row", tab_heading, list(table["pending"]),
+                                cells=[[sp] for sp in table["pending"]], header=header,
+                                caption=table["caption"]))
+            table["pending"] = []
+        return True
+    if table["mode"] == "tab":
+        if "\t" in line.raw:
+            if table["row"]:
+                blocks.append(table["row"])
+            cells = [[sp] for sp in _cell_spans(line)]
+            table["row"] = Block("row", tab_heading, [(line.start, line.end)], cells=cells,
+                                 header=header, caption=table["caption"])
+            return True
+        if table["row"] and heading_level(t) is None:
+            # a wrapped last cell
+            table["row"].spans.append((line.start, line.end))
+            table["row"].cells[-1].append(_strip_span(line))
+            return True
+        return False
+    # space-separated: a row starts with its key (a month or a number)
+    m = MONTH_KEY.match(line.raw) or ROW_NUM_KEY.match(line.raw)
+    if m:
+        if table["row"]:
+            blocks.append(table["row"])
+        key_end = line.start + m.end(1)
+        key = (line.start + m.start(1), key_end)
+        rest_start = line.start + m.end()
+        cells = [[key]]
+        rest = line.raw[m.end():]
+        if rest.strip():
+            lead = len(rest) - len(rest.lstrip())
+            cells.append([(rest_start + lead, rest_start + len(rest.rstrip()))])
+        else:
+            cells.append([])
+        table["row"] = Block("row", tab_heading, [(line.start, line.end)], cells=cells,
+                             header=header, caption=table["caption"])
+        return True
+    if table["row"] is not None:
+        table["row"].spans.append((line.start, line.end))
+        table["row"].cells[-1].append(_strip_span(line))
+        return True
+    return False
+
+
+def _strip_span(line: Line) -> tuple[int, int]:
+    lead = len(line.raw) - len(line.raw.lstrip())
+    return (line.start + lead, line.start + len(line.raw.rstrip()))
