@@ -71,7 +71,8 @@ class SentenceTransformerEmbedder:
             self._model = SentenceTransformer(model, device="cpu")
         except Exception as exc:  # the library raises OSError, ValueError, HF errors …
             raise EngineError(f"无法加载嵌入模型 {model}：{exc}") from exc
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(get_dim())
         base = Path(model).name if Path(model).exists() else model
         self.name = f"st/{base}"
         qp, pp = "", ""

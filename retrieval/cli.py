@@ -1,0 +1,178 @@
+"""Command line: reindex, ask, chat, eval, calendar — the engine without Telegram."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+
+from .config import load_config
+from .engine import Engine
+from .errors import EngineError
+from .render import to_json, to_text
+
+log = logging.getLogger("dudao")
+
+
+def setup_logging(verbose: bool = False) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("faiss.loader", "httpx", "jieba"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _progress_bar():
+    """A tqdm bar per stage on stderr."""
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+    names = {"parse": "解析文件", "embed": "计算向量", "write": "写入索引"}
+
+    def update(stage: str, done: int, total: int):
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=max(total, 1), desc=names.get(stage, stage), unit="项",
+                                     file=sys.stderr, leave=False)
+        bar.total = max(total, 1)
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+    return update
+
+
+def make_engine(args) -> Engine:
+    cfg = load_config(index_dir=getattr(args, "index", None), corpus_dir=getattr(args, "corpus", None))
+    return Engine(cfg)
+
+
+def open_engine(args) -> Engine:
+    """Open the index, building it (with a progress bar) on first use."""
+    engine = make_engine(args)
+    from .errors import IndexMissingError
+    from . import store
+    try:
+        store.current_build(engine.config.index_dir)
+    except IndexMissingError:
+        print("首次使用：正在从 corpus/ 建立索引……", file=sys.stderr)
+        report = engine.reindex(_progress_bar())
+        print_report(report, file=sys.stderr)
+    return engine.open()
+
+
+def print_report(report, file=sys.stdout) -> None:
+    print(f"索引完成：{report.documents} 份文件，{report.chunks} 个段落，{report.schedule} 条日程，"
+          f"新计算向量 {report.embedded} 个（复用 {report.reused} 个），用时 {report.seconds:.1f} 秒",
+          file=file)
+    for name, reason in report.rejected:
+        print(f"  未收录 {name}：{reason}", file=file)
+
+
+def cmd_reindex(args) -> int:
+    engine = make_engine(args)
+    report = engine.reindex(_progress_bar())
+    print_report(report)
+    return 0
+
+
+def cmd_ask(args) -> int:
+    engine = open_engine(args)
+    if args.question:
+        answer = engine.ask(" ".join(args.question))
+        if args.json:
+            print(json.dumps(to_json(answer), ensure_ascii=False))
+        else:
+            print(to_text(answer))
+        return 0
+    # batch mode: one question per line in, one JSON object per line out, one model load
+    for line in sys.stdin:
+        question = line.strip()
+        if not question:
+            continue
+        print(json.dumps(to_json(engine.ask(question)), ensure_ascii=False), flush=True)
+    return 0
+
+
+def cmd_chat(args) -> int:
+    engine = open_engine(args)
+    print("督导助手（输入问题后回车；输入“退出”或按 Ctrl-D 结束）")
+    while True:
+        try:
+            question = input("问：").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if question in ("退出", "exit", "quit"):
+            return 0
+        if not question:
+            continue
+        print(to_text(engine.ask(question)))
+        print()
+
+
+def cmd_eval(args) -> int:
+    from .evaluate import evaluate, format_report
+    engine = open_engine(args)
+    report = evaluate(engine, args.file)
+    print(format_report(report, verbose=args.verbose))
+    return 0
+
+
+def cmd_calendar(args) -> int:
+    from .calendar import calendar_table
+    engine = open_engine(args)
+    print(calendar_table(engine, region=args.region, month=args.month))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="bot.py", description="督导助手：教育督导工作要点问答")
+    p.add_argument("-v", "--verbose", action="store_true", help="输出运行日志")
+    sub = p.add_subparsers(dest="command")
+
+    def common(sp, corpus=False):
+        sp.add_argument("--index", help="索引目录（默认 index/）")
+        if corpus:
+            sp.add_argument("--corpus", help="文件目录（默认 corpus/）")
+
+    sp = sub.add_parser("reindex", help="从 corpus/ 重建索引")
+    common(sp, corpus=True)
+    sp.set_defaults(func=cmd_reindex)
+    sp = sub.add_parser("ask", help="提问；不带问题时从标准输入逐行读取，逐行输出 JSON")
+    sp.add_argument("question", nargs="*")
+    sp.add_argument("--json", action="store_true", help="输出 JSON")
+    common(sp, corpus=True)
+    sp.set_defaults(func=cmd_ask)
+    sp = sub.add_parser("chat", help="在终端里对话")
+    common(sp, corpus=True)
+    sp.set_defaults(func=cmd_chat)
+    sp = sub.add_parser("eval", help="用问题集评测回答质量")
+    sp.add_argument("file")
+    sp.add_argument("--verbose", action="store_true", help="列出未通过的问题")
+    common(sp, corpus=True)
+    sp.set_defaults(func=cmd_eval)
+    sp = sub.add_parser("calendar", help="列出解析出的年度工作日程")
+    sp.add_argument("--region")
+    sp.add_argument("--month", type=int)
+    common(sp, corpus=True)
+    sp.set_defaults(func=cmd_calendar)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging(args.verbose)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    started = time.perf_counter()
+    try:
+        return args.func(args)
+    except EngineError as exc:
+        log.info("command failed after %.1fs", time.perf_counter() - started, exc_info=True)
+        print(f"出错了：{exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0

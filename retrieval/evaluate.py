@@ -1,0 +1,85 @@
+"""Question-set evaluation: share of replies that contain every required source substring."""
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .render import to_text
+
+_WS = re.compile(r"\s+")
+
+
+@dataclass
+class Case:
+    question: str
+    kind: str
+    expect: list[str]
+    passed: bool = False
+    length: int = 0
+    missing: list[str] = field(default_factory=list)
+    reply: str = ""
+
+
+def load_cases(path: str | Path) -> list[Case]:
+    cases = []
+    for n, line in enumerate(Path(path).read_text("utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        row = json.loads(line)
+        cases.append(Case(row["question"], row.get("kind", "other"), list(row.get("expect", []))))
+    return cases
+
+
+def check(case: Case, answer) -> Case:
+    """A reply passes if it contains every expected substring (white space ignored); a
+    question whose answer is not in the circulars passes if the reply quotes nothing."""
+    reply = to_text(answer)
+    case.reply = reply
+    case.length = len(reply)
+    flat = _WS.sub("", reply)
+    if case.kind == "none":
+        case.passed = answer.kind in ("none",) and not answer.citations
+        case.missing = [] if case.passed else ["(应回答“没有找到”)"]
+        return case
+    case.missing = [s for s in case.expect if _WS.sub("", s) not in flat]
+    case.passed = not case.missing
+    return case
+
+
+def evaluate(engine, path: str | Path) -> list[Case]:
+    return [check(case, engine.ask(case.question)) for case in load_cases(path)]
+
+
+def summary(cases: list[Case]) -> dict:
+    kinds: dict[str, list[Case]] = {}
+    for c in cases:
+        kinds.setdefault(c.kind, []).append(c)
+    lengths = [c.length for c in cases] or [0]
+    return {
+        "total": len(cases),
+        "passed": sum(c.passed for c in cases),
+        "share": sum(c.passed for c in cases) / max(len(cases), 1),
+        "by_kind": {k: (sum(c.passed for c in v), len(v)) for k, v in sorted(kinds.items())},
+        "mean_length": statistics.mean(lengths),
+        "median_length": statistics.median(lengths),
+        "max_length": max(lengths),
+    }
+
+
+def format_report(cases: list[Case], verbose: bool = False) -> str:
+    s = summary(cases)
+    lines = [f"{'类别':<8}{'通过':>6}{'总数':>6}{'比例':>8}"]
+    for kind, (ok, n) in s["by_kind"].items():
+        lines.append(f"{kind:<10}{ok:>6}{n:>6}{ok / n:>9.1%}")
+    lines.append(f"{'合计':<8}{s['passed']:>6}{s['total']:>6}{s['share']:>9.1%}")
+    lines.append(f"回答长度：平均 {s['mean_length']:.0f} 字符，中位数 {s['median_length']:.0f}，"
+                 f"最长 {s['max_length']}")
+    if verbose:
+        for c in cases:
+            if not c.passed:
+                lines.append(f"\n✗ [{c.kind}] {c.question}\n  缺少：{c.missing}\n  回答：{c.reply[:300]}")
+    return "\n".join(lines)

