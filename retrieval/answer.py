@@ -10,7 +10,7 @@ from .textnorm import clean, normalize
 
 MIN_COVERAGE = 0.5       # share of the question's (IDF-weighted) words the best passage must contain
 RELATIVE_COVERAGE = 0.6  # further passages must cover this share of what the best one covers
-MAX_EXCERPT = 150
+MAX_EXCERPT = 200
 _SENT = re.compile(r"[^。！？；]*[。！？；]+[”’」』）)]*|[^。！？；]+$")
 
 META_LABELS = {

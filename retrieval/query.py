@@ -13,7 +13,7 @@ MAX_QUESTION = 300
 # Questions about the circular itself, answered from its metadata.
 META_INTENTS = [
     ("doc_number", re.compile(r"文号|发文字号|文件号|字号|几号文|编号")),
-    ("issuer", re.compile(r"发文机关|发文单位|印发单位|哪个(单位|部门|机关)(发|印发|制定)|谁(发|印发|制定)|发文的?是|由谁|发布单位|哪个部门")),
+    ("issuer", re.compile(r"发文机关|发文单位|印发单位|发布单位|(哪个|什么)(单位|部门|机关)(发|印发|制定|发布)|谁(发|印发|制定|发布)的")),
     ("public", re.compile(r"公开|保密|密级")),
     ("date", re.compile(r"哪天|哪一天|几号(印发|发|发布)|日期|什么时候(印发|发布|发的|下发|出台)|何时(印发|发布|下发)|印发时间|发布时间|成文")),
     ("title", re.compile(r"标题|文件名|题目|叫什么")),

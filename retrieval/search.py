@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .chunker import row_text
 from .embedders import Embedder
 from .models import Hit
 from .query import Query
 from .store import Built
+from .textnorm import normalize
 
 RRF_K = 60
 CANDIDATES = 50
@@ -26,6 +28,7 @@ class Searcher:
             for pos, _tf in plist:
                 self.chunk_terms[pos].add(term)
         self.max_idf = max(self.bm25.idf.values(), default=1.0)
+        self._norm_cache: dict[int, str] = {}
         self.doc_of = np.array([c.doc_id for c in self.chunks], dtype=object)
 
     def allowed(self, doc_ids: set[str] | None) -> np.ndarray:
@@ -38,9 +41,26 @@ class Searcher:
         terms = set(tokens)
         if not terms:
             return 0.0
-        total = sum(self.bm25.idf.get(t, self.max_idf) for t in terms)
-        got = sum(self.bm25.idf.get(t, 0.0) for t in terms if t in self.chunk_terms[pos])
+        total = got = 0.0
+        text = None
+        for t in terms:
+            idf = self.bm25.idf.get(t, self.max_idf)
+            total += idf
+            if t in self.chunk_terms[pos]:
+                got += idf
+            elif len(t) == 1:
+                # a one-character word (编, 聘) often stands for a longer one (编制, 聘请)
+                text = text if text is not None else self.chunk_search_text(pos)
+                if t in text:
+                    got += idf
         return got / total if total else 0.0
+
+    def chunk_search_text(self, pos: int) -> str:
+        text = self._norm_cache.get(pos)
+        if text is None:
+            chunk = self.chunks[pos]
+            text = self._norm_cache[pos] = normalize(f"{chunk.heading} {row_text(chunk)}")
+        return text
 
     def search(self, query: Query, doc_ids: set[str] | None = None, k: int = 10,
                kinds: set[str] | None = None) -> list[Hit]:
