@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
-from . import store
+from . import store, timeexpr, yearplan
 from .answer import answer_meta, answer_passages, no_answer
 from .config import Config
 from .embedders import Embedder, make_embedder
@@ -101,27 +101,43 @@ class Engine:
         self.questions_answered += 1
         if query.problem:
             return invalid(query)
-        selected, notes = self.select_documents(query, list(docs.values()))
+        asked = timeexpr.parse_question(query.norm, self.now().date())
+        if asked.invalid:
+            return invalid_time(query, asked.invalid)
+        if asked.year is None and query.years:
+            asked.year = query.years[0]
         if query.intent:
+            selected, notes = self.select_documents(query, list(docs.values()), asked)
             return answer_meta(query, selected, notes)
+        if yearplan.is_when_question(query):
+            plans, notes = yearplan.plan_docs(query.regions, list(docs.values()), asked)
+            hits = state.searcher.search(query, {d.doc_id for d in plans}, k=top_k * 8)
+            answer = yearplan.answer_when(query, hits, docs, state.built.schedule, notes,
+                                          {d.doc_id for d in plans})
+            if answer is not None:
+                return answer
+        elif asked.months:
+            return yearplan.answer_month(query, asked, list(docs.values()), state.built.schedule)
+        selected, notes = self.select_documents(query, list(docs.values()), asked)
         if not selected:
             return no_answer(query, notes)
         hits = state.searcher.search(query, {d.doc_id for d in selected}, k=top_k * 4)
         return answer_passages(query, hits, docs, top_k, notes)
 
-    def select_documents(self, query: Query, docs: list[Document]) -> tuple[list[Document], list[str]]:
-        """Documents the question is about (its regions and years), with notes on fallbacks."""
+    def select_documents(self, query: Query, docs: list[Document],
+                         asked: timeexpr.AskedTime | None = None) -> tuple[list[Document], list[str]]:
+        """Documents the question is about (its regions and year), with notes on fallbacks."""
         notes: list[str] = []
         chosen = [d for d in docs if not query.regions or d.region in query.regions]
-        if query.years:
-            by_year = [d for d in chosen if d.year in query.years]
+        year = asked.year if asked and asked.year else (query.years[0] if query.years else None)
+        if year:
+            by_year = [d for d in chosen if d.year == year]
             if by_year:
                 chosen = by_year
             elif chosen:
                 chosen = latest_per_region(chosen)
                 have = "、".join(sorted({f"{d.year}年" for d in chosen if d.year}))
-                asked = "、".join(f"{y}年" for y in query.years)
-                notes.append(f"未收录{asked}的工作要点，以下依据最近的 {have} 工作要点回答。")
+                notes.append(f"未收录{year}年的工作要点，以下依据最近的 {have} 工作要点回答。")
         return chosen, notes
 
 
@@ -132,6 +148,12 @@ def latest_per_region(docs: list[Document]) -> list[Document]:
         if cur is None or (d.year or 0) > (cur.year or 0):
             best[d.region] = d
     return list(best.values())
+
+
+def invalid_time(query: Query, wording: str) -> Answer:
+    text = (f"“{wording}”不是有效的日期。月份请用 1–12 月（如“四月”“11月”），"
+            f"日期请用当月实际存在的日子。")
+    return Answer(question=query.question, kind="invalid", answer=text)
 
 
 def invalid(query: Query) -> Answer:

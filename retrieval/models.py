@@ -89,3 +89,4 @@ class Answer:
     more: list[Citation] = field(default_factory=list)  # further passages on request
     months: list[int] = field(default_factory=list)
     schedule: list[dict] = field(default_factory=list)
+    blocks: list[str] = field(default_factory=list)  # pre-grouped reply parts (month/when answers)

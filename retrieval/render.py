@@ -16,7 +16,10 @@ def source_line(c: Citation) -> str:
 
 
 def passage_blocks(answer: Answer, citations: list[Citation] | None = None) -> list[str]:
-    """One text block per quoted passage, so a long reply can be split between them."""
+    """One text block per quoted passage (or per region for month/when answers), so a long
+    reply can be split between them."""
+    if citations is None and answer.blocks:
+        return list(answer.blocks)
     cites = answer.citations if citations is None else citations
     blocks = []
     for i, c in enumerate(cites, 1):

@@ -1,9 +1,118 @@
-"""Schedule entries (month plans) extracted from tables and dated sentences."""
+"""Schedule entries: dated activities from schedule tables and from dated sentences in the body."""
 from __future__ import annotations
 
+import re
+import unicodedata
+
+from . import timeexpr
 from .models import Chunk, Document, ScheduleEntry
+
+TIME_HEADERS = re.compile(r"时间|月份|日期|时限")
+SKIP_HEADERS = re.compile(r"^(序号|备注|编号)$")
+_CLAUSE = re.compile(r"[^。；！？，,]+[。；！？，,]?")
+
+
+def fold(text: str) -> str:
+    """Full-width → half-width character by character, so positions stay aligned with `text`."""
+    out = []
+    for ch in text:
+        n = unicodedata.normalize("NFKC", ch)
+        out.append(n if len(n) == 1 else ch)
+    return "".join(out)
+
+
+def _time_column(chunk: Chunk) -> int | None:
+    for i, name in enumerate(chunk.table_header):
+        if TIME_HEADERS.search(name) and i < len(chunk.cells):
+            return i
+    for i, cell in enumerate(chunk.cells):
+        w = timeexpr.parse(fold(cell)) if cell else None
+        if w is not None and w.valid and w.months:
+            return i
+    return None
+
+
+def _entries(doc: Document, when: timeexpr.When, activity: str, when_text: str, start: int,
+             end: int, source: str, heading: str) -> list[ScheduleEntry]:
+    """One entry per calendar year the expression covers."""
+    year = when.year or doc.year or 0
+    out = [ScheduleEntry(doc.doc_id, doc.region, activity, when_text, when.months, year, start, end,
+                         when.approximate, source, heading)]
+    for y, months in sorted(when.extra_years.items()):
+        out.append(ScheduleEntry(doc.doc_id, doc.region, activity, when_text, months, y, start, end,
+                                 when.approximate, source, heading))
+    return [e for e in out if e.months]
+
+
+def _row_entries(doc: Document, chunk: Chunk) -> list[ScheduleEntry]:
+    col = _time_column(chunk)
+    if col is None:
+        return []
+    cell = chunk.cells[col]
+    names = chunk.table_header
+    activity = "；".join(c for i, c in enumerate(chunk.cells)
+                        if i != col and c and not (i < len(names) and SKIP_HEADERS.match(names[i])))
+    folded = fold(cell)
+    found = [w for w in timeexpr.find_all(folded) if w.valid]
+    # several dated steps in one cell: "3月下旬: 第一轮视导 5月中旬: 第二轮视导 …"
+    steps = [w for w in found if folded[w.end:w.end + 1] in (":", "：")]
+    if len(steps) >= 2:
+        out = []
+        for i, w in enumerate(steps):
+            label_end = steps[i + 1].start if i + 1 < len(steps) else len(cell)
+            label = cell[w.end + 1:label_end].strip()
+            text = cell[w.start:w.end]
+            out.extend(_entries(doc, w, f"{activity}：{label}" if label else activity, text,
+                                chunk.start, chunk.end, "table", chunk.heading))
+        return out
+    when = timeexpr.parse(folded)
+    if when is None or not when.valid or not when.months:
+        return []
+    return _entries(doc, when, activity, cell, chunk.start, chunk.end, "table", chunk.heading)
+
+
+def _locate(raw: str, start: int, end: int, needle: str) -> tuple[int, int]:
+    """Span of display text `needle` inside raw[start:end], ignoring the whitespace PDFs add."""
+    pattern = r"\s*".join(re.escape(ch) for ch in needle if not ch.isspace())
+    m = re.search(pattern, raw[start:end]) if pattern else None
+    return (start + m.start(), start + m.end()) if m else (start, end)
+
+
+def _text_entries(doc: Document, chunk: Chunk, has_table: bool) -> list[ScheduleEntry]:
+    out: list[ScheduleEntry] = []
+    seen: set[tuple] = set()
+    clauses = [m.group(0) for m in _CLAUSE.finditer(chunk.text)]
+    for i, clause in enumerate(clauses):
+        for w in timeexpr.find_all(fold(clause)):
+            if not w.valid or not w.months:
+                continue
+            # a table gives the plan's months; school-term guesses and undated body mentions
+            # only count where there is no table, and a dated year always counts
+            if has_table and (w.year is None or w.year == doc.year):
+                continue
+            key = (fold(clause[w.start:w.end]), tuple(w.months), w.year)
+            if key in seen:  # one passage repeating the same time (大足 18.: 春秋季开学 twice)
+                continue
+            seen.add(key)
+            activity = clause.rstrip("，,。；")
+            j = i + 1
+            while len(activity) < 14 and j < len(clauses):
+                activity += "，" + clauses[j].rstrip("，,。；")
+                j += 1
+            activity = re.sub(r"^\d{1,2}\s*[.．、]\s*", "", activity)
+            s, e = _locate(doc.text, chunk.start, chunk.end, clause.rstrip("，,"))
+            out.extend(_entries(doc, w, activity, clause[w.start:w.end], s, e, "text", chunk.heading))
+    return out
 
 
 def extract_schedule(doc: Document, chunks: list[Chunk]) -> list[ScheduleEntry]:
-    """Dated activities of a document; filled in by the calendar work."""
-    return []
+    """Dated activities of a document: every schedule-table row, plus dated body sentences."""
+    entries: list[ScheduleEntry] = []
+    for chunk in chunks:
+        if chunk.kind == "row":
+            entries.extend(_row_entries(doc, chunk))
+    has_table = any(e.source == "table" for e in entries)
+    for chunk in chunks:
+        if chunk.kind == "text":
+            entries.extend(_text_entries(doc, chunk, has_table))
+    return entries

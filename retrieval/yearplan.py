@@ -1,0 +1,181 @@
+"""Month and when questions answered from schedule entries: "四月做什么", "X在几月"."""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+
+from .answer import relevant
+from .models import Answer, Citation, Document, Hit, ScheduleEntry
+from .query import Query
+from .timeexpr import AskedTime
+
+RE_WHEN = re.compile(r"几月|哪个月|哪几个月|哪一个月|哪些月|什么时候|什么时间|何时|啥时候|几时|时间安排|时间是|月份")
+RE_MONTH_WORDS = re.compile(r"做什么|干什么|有什么|有哪些|有啥|安排|工作|督导|任务|计划|要做|事项|活动|评估|检查|调研")
+
+
+def is_when_question(query: Query) -> bool:
+    return bool(RE_WHEN.search(query.norm))
+
+
+def months_text(months: list[int]) -> str:
+    if months == list(range(1, 13)):
+        return "全年每月"
+    return "、".join(f"{m}月" for m in months)
+
+
+def entry_line(e: ScheduleEntry, plan_year: int | None = None) -> str:
+    """`四月：对幼儿园办园行为开展督导评估。` — the plan's own wording for time and activity."""
+    when = e.when_text
+    if e.approximate:
+        when += f"（约{months_text(e.months)}，按学期推算）"
+    if e.year and e.year != plan_year and str(e.year) not in e.when_text:
+        when = f"{e.year}年 {when}"
+    return f"· {when}：{e.activity}"
+
+
+def source_of(doc: Document, heading: str) -> str:
+    return f"   —— {doc.doc_number or doc.title} › {heading}"
+
+
+def entry_citation(doc: Document, e: ScheduleEntry) -> Citation:
+    return Citation(doc=doc.doc_id, title=doc.title, doc_number=doc.doc_number, region=doc.region,
+                    year=e.year, heading=e.heading, text=entry_line(e, doc.year)[2:], start=e.start,
+                    end=e.end)
+
+
+def entry_json(e: ScheduleEntry) -> dict:
+    d = asdict(e)
+    return {"region": d["region"], "activity": d["activity"], "when_text": d["when_text"],
+            "months": d["months"], "year": d["year"], "doc": d["doc_id"], "start": d["start"],
+            "end": d["end"], "approximate": d["approximate"]}
+
+
+def plan_docs(regions: list[str], docs: list[Document], asked: AskedTime) -> tuple[list[Document], list[str]]:
+    """The plan of each region to answer from: the asked year's, else the most recent, said plainly."""
+    notes = []
+    by_region: dict[str, list[Document]] = {}
+    for d in docs:
+        if not regions or d.region in regions:
+            by_region.setdefault(d.region, []).append(d)
+    chosen, fallback_years = [], set()
+    for region, rdocs in sorted(by_region.items()):
+        rdocs.sort(key=lambda d: d.year or 0)
+        same = [d for d in rdocs if asked.year and d.year == asked.year]
+        if same:
+            chosen.append(same[-1])
+        else:
+            chosen.append(rdocs[-1])
+            if asked.year:
+                fallback_years.add(rdocs[-1].year)
+    if fallback_years:
+        have = "、".join(f"{y}年" for y in sorted(y for y in fallback_years if y))
+        notes.append(f"未收录{asked.year}年的工作要点，以下依据各地最近的 {have} 工作要点回答。")
+    return chosen, notes
+
+
+def answer_month(query: Query, asked: AskedTime, docs: list[Document],
+                 schedule: list[ScheduleEntry]) -> Answer:
+    """Every entry covering the asked month(s), grouped by region; regions without a month table
+    are named, so the user knows the list is complete."""
+    plans, notes = plan_docs(query.regions, docs, asked)
+    months = asked.months
+    label = months_text(months)
+    blocks, cites, entries_out, no_table = [], [], [], []
+    for doc in sorted(plans, key=lambda d: d.region):
+        year = doc.year
+        if asked.year and not asked.year_is_relative and asked.year != doc.year:
+            year = asked.year  # e.g. 2022年4月 asked of a 2021 plan that schedules 2022 steps
+        doc_entries = [e for e in schedule if e.doc_id == doc.doc_id]
+        has_table = any(e.source == "table" for e in doc_entries)
+        hits = [e for e in doc_entries if e.year == year and set(e.months) & set(months)]
+        if not has_table:
+            no_table.append(doc.region)
+        if not hits:
+            if has_table and year == doc.year:
+                blocks.append(f"【{doc.region}】{year}年{label}没有列出工作安排。")
+            continue
+        lines = [f"【{doc.region}】{year}年" + ("（正文中写明时间的事项）" if not has_table else "")]
+        by_heading: dict[str, list[ScheduleEntry]] = {}
+        for e in hits:
+            by_heading.setdefault(e.heading, []).append(e)
+        for heading, group in by_heading.items():
+            lines.extend(entry_line(e, year) for e in group)
+            lines.append(source_of(doc, heading))
+        blocks.append("\n".join(lines))
+        for e in hits:
+            cites.append(entry_citation(doc, e))
+            entries_out.append(entry_json(e))
+    if no_table:
+        notes.insert(0, f"{'、'.join(no_table)}的工作要点未列月度安排表。")
+    head = f"{label}的工作安排："
+    if not cites:
+        head = f"{label}没有找到列明的工作安排。"
+    return Answer(question=query.question, kind="month", answer=head, citations=cites,
+                  notes=notes, months=months, schedule=entries_out, blocks=blocks)
+
+
+def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
+                schedule: list[ScheduleEntry], notes: list[str], plan_ids: set[str]) -> Answer | None:
+    """When an activity happens, per region; None if no passage matches the activity."""
+    good = [h for h in relevant(hits) if h.chunk.doc_id in plan_ids]
+    if not good:
+        return None
+    dated: dict[str, list[ScheduleEntry]] = {}
+    undated: dict[str, Hit] = {}
+    for h in good:
+        c = h.chunk
+        found = [e for e in schedule if e.doc_id == c.doc_id and e.start < c.end and c.start < e.end]
+        region = docs[c.doc_id].region
+        if found:
+            lst = dated.setdefault(region, [])
+            lst.extend(e for e in found if e not in lst)
+        elif region not in undated:
+            undated[region] = h
+    blocks, cites, entries_out, months = [], [], [], set()
+    for region in sorted(dated):
+        group = dated[region]
+        doc = docs[group[0].doc_id]
+        lines = [f"【{region}】{doc.year}年工作要点" if doc.year else f"【{region}】"]
+        for heading in dict.fromkeys(e.heading for e in group):
+            lines.extend(entry_line(e, doc.year) for e in group if e.heading == heading)
+            lines.append(source_of(doc, heading))
+        blocks.append("\n".join(lines))
+        for e in group:
+            cites.append(entry_citation(doc, e))
+            entries_out.append(entry_json(e))
+            months.update(e.months)
+    from .answer import citation, excerpt
+    for region in sorted(r for r in undated if r not in dated):
+        h = undated[region]
+        doc = docs[h.chunk.doc_id]
+        text = excerpt(h.chunk.text, query.tokens, 120)
+        blocks.append(f"【{region}】文件提到此项工作，但没有写明时间：\n  {text}\n{source_of(doc, h.chunk.heading)}")
+        cites.append(citation(doc, h.chunk, text))
+    head = "时间安排：" if dated else "找到相关工作，但文件没有写明时间："
+    return Answer(question=query.question, kind="when", answer=head, citations=cites, notes=notes,
+                  months=sorted(months), schedule=entries_out, blocks=blocks)
+
+
+def calendar_table(engine, region: str | None = None, month: int | None = None) -> str:
+    """The extracted year plan as a plain table (region, year, months, wording, activity, source)."""
+    state = engine.state
+    docs = state.built.documents
+    rows = []
+    for e in state.built.schedule:
+        doc = docs.get(e.doc_id)
+        if region and doc and region not in [doc.region] + list(doc.aliases):
+            continue
+        if month and month not in e.months:
+            continue
+        rows.append((e.region, str(e.year), months_text(e.months) + ("≈" if e.approximate else ""),
+                     e.when_text, e.activity, "表格" if e.source == "table" else "正文"))
+    if not rows:
+        return "没有符合条件的日程。"
+    header = ("地区", "年份", "月份", "原文时间", "事项", "来源")
+    out = ["\t".join(header)]
+    out.extend("\t".join(r) for r in rows)
+    table_regions = {e.region for e in state.built.schedule if e.source == "table"}
+    missing = sorted({d.region for d in docs.values()} - table_regions)
+    if missing:
+        out.append(f"（{'、'.join(missing)}的工作要点未列月度安排表）")
+    return "\n".join(out)
