@@ -120,7 +120,7 @@ def cmd_eval(args) -> int:
 
 
 def cmd_calendar(args) -> int:
-    from .calendar import calendar_table
+    from .yearplan import calendar_table
     engine = open_engine(args)
     print(calendar_table(engine, region=args.region, month=args.month))
     return 0

@@ -28,10 +28,27 @@ def _jieba():
     return jieba
 
 
-def tokenize(norm_text: str) -> list[str]:
-    """Tokens of an already-normalized text, for BM25 (search-engine mode: words and sub-words)."""
+def _with_subwords(words: list[str]) -> list[str]:
+    """Each word plus every dictionary word inside it (督学培训班 → 督学, 培训, 培训班, 督学培训),
+    so a question's short word meets the passage's long one."""
+    freq = _jieba().dt.FREQ
     out = []
-    for tok in _jieba().lcut_for_search(norm_text):
+    for w in words:
+        n = len(w)
+        if n > 2:
+            for size in range(2, n):
+                for i in range(0, n - size + 1):
+                    sub = w[i:i + size]
+                    if freq.get(sub):
+                        out.append(sub)
+        out.append(w)
+    return out
+
+
+def tokenize(norm_text: str) -> list[str]:
+    """Tokens of an already-normalized text, for BM25: words and the dictionary words inside them."""
+    out = []
+    for tok in _with_subwords(_jieba().lcut(norm_text)):
         tok = tok.strip()
         if not tok or tok in STOPWORDS or not _TOKEN_OK.search(tok):
             continue

@@ -9,7 +9,7 @@ from .models import Answer, Citation, Document, Hit, ScheduleEntry
 from .query import Query
 from .timeexpr import AskedTime
 
-RE_WHEN = re.compile(r"几月|哪个月|哪几个月|哪一个月|哪些月|什么时候|什么时间|何时|啥时候|几时|时间安排|时间是|月份")
+RE_WHEN = re.compile(r"几月|哪个月|哪几个月|哪一个月|哪些月|什么时候|什么时间|何时|啥时候|几时|时间安排|时间是")
 RE_MONTH_WORDS = re.compile(r"做什么|干什么|有什么|有哪些|有啥|安排|工作|督导|任务|计划|要做|事项|活动|评估|检查|调研")
 
 

@@ -82,6 +82,11 @@ def test_question_set_quality(engine):
     assert s["total"] >= 60
     assert s["share"] >= 0.90, [c.question for c in cases if not c.passed]
     assert s["median_length"] < 600
+    for kind in ("month", "when"):
+        ok, n = s["by_kind"][kind]
+        assert n >= 15 and ok / n >= 0.95, kind
+        assert max(c.length for c in cases if c.kind == kind) < 1500
+    assert s["by_kind"]["month"][1] + s["by_kind"]["when"][1] >= 30
 
 
 def _cli(args, engine, stdin=None):

@@ -1,0 +1,160 @@
+"""Year plan: every month asked of the whole corpus and of each region gives the complete set."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime
+
+import pytest
+
+from conftest import ROOT, TZ, make_engine
+from retrieval.render import to_json, to_text
+
+MONTHLY = "责任督学挂牌督导工作"          # 东湖: 每月一次
+DUCHUE = "每月编制《督学动态》"            # 江阴: a monthly item in the body text
+SPRING_AUTUMN = "开展春秋季开学工作专项督导检查"  # 大足: 春秋季开学, no month given (≈2–3, 8–9月)
+
+# From reading the four circulars: what each month holds, per region (2021 plans).
+EXPECTED = {
+    "武胜县": {3: ["开展春季开学工作调研"], 4: ["对幼儿园办园行为开展督导评估"],
+              5: ["开展县人民政府履行教育职责自查自评工作"], 6: ["开展责任督学培训"],
+              7: ["检查各督导责任区责任督学挂牌督导工作"], 9: ["开展秋季开学工作调研"],
+              10: ["调研城乡义务教育一体化改革发展状况"], 11: ["开展“五育合一”教育综合改革调研"],
+              12: ["开展责任督学考核", "组织开展2021年学校工作综合考核"]},
+    "东湖高新区": {3: ["“双减”专项督导", "第一轮视导", "40所幼儿园办园行为督导评估"],
+                 4: ["40所幼儿园办园行为督导评估"],
+                 5: ["第二轮视导", "40所幼儿园办园行为督导评估", "中小学绩效考核"],
+                 6: ["40所幼儿园办园行为督导评估", "中小学绩效考核"], 7: ["中小学绩效考核"],
+                 8: ["举办督学培训班"], 9: ["“双减”专项督导", "第三轮视导"],
+                 11: ["区级评估", "市级验收", "教育质量监测试点"], 12: ["民办中小学专项督导评估"]},
+    "大足区": {2: [SPRING_AUTUMN], 3: [SPRING_AUTUMN], 8: [SPRING_AUTUMN], 9: [SPRING_AUTUMN]},
+    "江阴市": {},
+}
+for m in range(1, 13):
+    EXPECTED["东湖高新区"].setdefault(m, []).append(MONTHLY)
+    EXPECTED["江阴市"].setdefault(m, []).append(DUCHUE)
+ALIAS = {"武胜县": "武胜", "东湖高新区": "东湖", "大足区": "大足", "江阴市": "江阴"}
+CN = "一二三四五六七八九十"
+
+
+def _activities(answer, region):
+    return [e["activity"] for e in answer.schedule if e["region"] == region]
+
+
+def _check(answer, region, month):
+    got = _activities(answer, region)
+    want = EXPECTED[region].get(month, [])
+    for w in want:
+        assert any(w in g for g in got), (region, month, w, got)
+    # nothing else: every entry returned is one we expect
+    for g in got:
+        assert any(w in g for w in want), (region, month, "unexpected", g)
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_month_of_whole_corpus(engine, month):
+    a = engine.ask(f"{month}月做什么")
+    assert a.kind == "month" and a.months == [month]
+    for region in EXPECTED:
+        _check(a, region, month)
+    text = to_text(a)
+    assert "大足区、江阴市的工作要点未列月度安排表" in text
+    assert len(text) < 1500
+
+
+@pytest.mark.parametrize("region", sorted(EXPECTED))
+@pytest.mark.parametrize("month", range(1, 13))
+def test_month_of_each_region(engine, region, month):
+    a = engine.ask(f"{ALIAS[region]}{month}月做什么")
+    assert {e["region"] for e in a.schedule} <= {region}  # never borrows another region's plan
+    _check(a, region, month)
+    if region in ("武胜县", "东湖高新区") and not EXPECTED[region].get(month):
+        assert "没有列出工作安排" in to_text(a)
+
+
+def test_chinese_month_spelling(engine):
+    a, b = engine.ask("十一月做什么"), engine.ask("11月份有哪些督导")
+    assert a.schedule == b.schedule and a.months == [11]
+
+
+def test_month_reply_cites_table(engine):
+    a = engine.ask("武胜四月做什么")
+    c = a.citations[0]
+    assert c.doc_number == "武府教督办〔2021〕1号" and "工作安排表" in c.heading
+    doc = {d.doc_id: d for d in engine.documents()}[c.doc]
+    assert "对幼儿园办园行为开展督导评估" in doc.text[c.start:c.end]
+
+
+def test_this_month_relative_to_today(engine):
+    # the fixture's clock says 2021-04-10
+    assert engine.ask("本月做什么").months == [4]
+    assert engine.ask("下个月有什么安排").months == [5]
+
+
+def test_this_year_without_plan_says_which_year(shipped_corpus, tmp_path, nano, engine):
+    later = make_engine(shipped_corpus, engine.config.index_dir, nano,
+                        now=lambda: datetime(2026, 11, 27, 10, 0, tzinfo=TZ)).open()
+    a = later.ask("下个月有什么安排")
+    assert a.months == [12] and a.schedule
+    assert any("未收录2026年" in n and "2021年" in n for n in a.notes)
+    assert "民办中小学专项督导评估" in to_text(a)
+
+
+def test_dated_year_belongs_to_that_year(engine):
+    a = engine.ask("2022年4月有什么安排")
+    assert [e["year"] for e in a.schedule] == [2022]
+    assert "2022年4月接受市级评估" in to_text(a)
+    assert not [e for e in engine.ask("大足四月做什么").schedule if e["year"] == 2022]
+
+
+@pytest.mark.parametrize("question,region,when", [
+    ("幼儿园办园行为督导评估在几月", "武胜县", "四月"),
+    ("幼儿园评估在几月", "东湖高新区", "3月—6月底"),
+    ("东湖督学培训班什么时候办", "东湖高新区", "8月上旬"),
+    ("双减专项督导在哪几个月", "东湖高新区", "3月、9月"),
+    ("大足优质均衡什么时候达到评估标准", "大足区", "2025年底"),
+])
+def test_when_questions(engine, question, region, when):
+    a = engine.ask(question)
+    assert a.kind == "when"
+    assert any(e["region"] == region and e["when_text"] == when for e in a.schedule), a.schedule
+
+
+def test_when_without_date_says_so_and_cites(engine):
+    a = engine.ask("双减专项督导在哪几个月")
+    text = to_text(a)
+    assert "【大足区】文件提到此项工作，但没有写明时间" in text
+    assert any(c.region == "大足区" and "双减" in c.text for c in a.citations)
+
+
+def test_when_json_has_months_and_schedule(engine):
+    data = to_json(engine.ask("幼儿园办园行为督导评估在几月"))
+    assert 4 in data["months"]
+    e = data["schedule"][0]
+    assert set(e) >= {"region", "activity", "when_text", "months", "year", "doc", "start", "end"}
+
+
+@pytest.mark.parametrize("question", ["十三月做什么", "0月有什么安排", "2月30日有什么"])
+def test_impossible_months_answered_plainly(engine, question):
+    a = engine.ask(question)
+    assert a.kind == "invalid" and "不是有效的日期" in a.answer
+
+
+def test_calendar_command(engine):
+    out = subprocess.run([sys.executable, str(ROOT / "bot.py"), "calendar", "--region", "东湖", "--month", "11",
+                          "--index", str(engine.config.index_dir), "--corpus", str(engine.config.corpus_dir)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].split("\t")[:4] == ["地区", "年份", "月份", "原文时间"]
+    assert any("11月中旬" in ln and "教育质量监测试点" in ln for ln in lines)
+    assert all("武胜县" not in ln for ln in lines)
+
+
+def test_ask_json_carries_schedule(engine):
+    out = subprocess.run([sys.executable, str(ROOT / "bot.py"), "ask", "--json", "武胜四月做什么",
+                          "--index", str(engine.config.index_dir), "--corpus", str(engine.config.corpus_dir)],
+                         capture_output=True, text=True, timeout=120)
+    data = json.loads(out.stdout)
+    assert data["months"] == [4] and data["schedule"][0]["when_text"] == "四月"
