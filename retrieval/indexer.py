@@ -24,7 +24,7 @@ from .textnorm import normalize
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]   # (stage, done, total)
-EMBED_BATCH = 32
+EMBED_BATCH = 16  # small batches keep the embedder free for questions during a reindex
 
 
 @dataclass

@@ -307,16 +307,18 @@ def _continues(para: Block, text: str) -> bool:
 
 
 def _open_table(header, mode, blocks, text, heading) -> dict:
-    caption = _take_caption(blocks, text)
+    caption = _take_caption(blocks, text, heading)
     return {"header": header, "mode": mode, "pending": [], "row": None, "caption": caption,
             "heading": heading + [caption] if caption else heading}
 
 
-def _take_caption(blocks: list[Block], text: str) -> str:
+def _take_caption(blocks: list[Block], text: str, heading: list[str]) -> str:
     """Use a short title line just before a table (e.g. `工作安排表`) as the table's caption."""
     from .textnorm import clean
     for back in range(1, min(3, len(blocks)) + 1):
         b = blocks[-back]
+        if b.heading != heading:
+            break  # a line of another section (e.g. the plan's title) is no caption
         t = clean(text[b.start:b.end])
         if RE_IMPRINT.search(t):
             continue

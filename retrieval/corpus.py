@@ -1,0 +1,141 @@
+"""Admin changes to the corpus: add a circular (checked, deduplicated, safely named), remove one."""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import EngineError, UnreadableFileError
+from .indexer import corpus_files, load_document
+from .loaders import SUPPORTED, sha256_bytes
+
+log = logging.getLogger(__name__)
+MAX_UPLOAD = 20 * 1024 * 1024     # the Bot API's download limit
+REMOVED = ".removed"
+
+
+class DuplicateFileError(EngineError):
+    """The same content is already in the corpus."""
+
+    def __init__(self, existing: str):
+        self.existing = existing
+        super().__init__(f"内容与已收录的 {existing} 完全相同，未重复添加")
+
+
+class UnknownDocumentError(EngineError):
+    """No corpus file matches the name given to /remove."""
+
+
+@dataclass
+class AddResult:
+    doc_id: str
+    file: str
+    title: str
+    issuer: str
+    doc_number: str
+    date: str
+    region: str
+    year: int | None
+    chunks: int
+    schedule: int
+    seconds: float
+
+
+def check_upload(name: str, size: int | None) -> None:
+    """Reject by declared name and size before anything is downloaded."""
+    ext = Path(name or "").suffix.lower()
+    if ext == ".doc":
+        raise UnreadableFileError(name, "不支持旧版 Word (.doc) 文件，请另存为 .docx 后再上传")
+    if ext not in SUPPORTED:
+        raise UnreadableFileError(name or "(无文件名)", "不支持的文件类型；支持 PDF、DOCX、HTML、MD、TXT")
+    if size is not None and size > MAX_UPLOAD:
+        raise UnreadableFileError(name, f"文件过大（{size / 1024 / 1024:.1f} MB），Telegram 机器人最多只能下载 20 MB")
+
+
+def safe_name(original: str, digest: str) -> str:
+    """A generated corpus file name: never the sender's path, only a vetted extension."""
+    ext = Path(original).suffix.lower()
+    if ext not in SUPPORTED:
+        ext = ".txt"
+    return f"upload-{time.strftime('%Y%m%d')}-{digest[:12]}{ext}"
+
+
+def existing_hashes(corpus_dir: Path) -> dict[str, str]:
+    out = {}
+    for p in corpus_files(corpus_dir):
+        try:
+            out[sha256_bytes(p.read_bytes())] = p.name
+        except OSError as exc:
+            log.warning("cannot hash %s: %s", p, exc)
+    return out
+
+
+def add_file(engine, src: Path, original_name: str, progress=None) -> AddResult:
+    """Parse a new circular, copy it into the corpus under a safe name, and reindex.
+
+    Nothing is left in the corpus if the file cannot be parsed or the reindex fails."""
+    started = time.perf_counter()
+    src = Path(src)
+    check_upload(original_name, src.stat().st_size)
+    corpus_dir = Path(engine.config.corpus_dir)
+    corpus_dir.mkdir(parents=True, exist_ok=True)
+    data = src.read_bytes()
+    digest = sha256_bytes(data)
+    dup = existing_hashes(corpus_dir).get(digest)
+    if dup:
+        raise DuplicateFileError(dup)
+    name = safe_name(original_name, digest)
+    # parse under the final extension first, so a file that cannot be read is never added
+    staging = corpus_dir / f".staging-{os.getpid()}-{digest[:12]}{Path(name).suffix}"
+    try:
+        staging.write_bytes(data)
+        doc = load_document(staging)
+        target = corpus_dir / name
+        os.replace(staging, target)
+    finally:
+        if staging.exists():
+            staging.unlink()
+    try:
+        engine.reindex(progress)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    doc_id = target.stem
+    built = engine.state.built
+    chunks = sum(1 for c in built.chunks if c.doc_id == doc_id)
+    schedule = sum(1 for e in built.schedule if e.doc_id == doc_id)
+    return AddResult(doc_id, target.name, doc.title, doc.issuer, doc.doc_number, doc.date,
+                     doc.region, doc.year, chunks, schedule, time.perf_counter() - started)
+
+
+def find_file(corpus_dir: Path, key: str) -> Path:
+    """The corpus file a doc id, a file name or a 文号 refers to."""
+    key = key.strip()
+    files = corpus_files(corpus_dir)
+    for p in files:
+        if key in (p.name, p.stem):
+            return p
+    raise UnknownDocumentError(f"没有找到名为 {key} 的文件；可用 /docs 查看文件编号")
+
+
+def remove_file(engine, key: str, progress=None) -> Path:
+    """Move a circular to corpus/.removed/ (nothing is deleted) and reindex without it."""
+    corpus_dir = Path(engine.config.corpus_dir)
+    src = find_file(corpus_dir, key)
+    trash = corpus_dir / REMOVED
+    trash.mkdir(exist_ok=True)
+    dst = trash / src.name
+    n = 1
+    while dst.exists():
+        dst = trash / f"{src.stem}.{n}{src.suffix}"
+        n += 1
+    shutil.move(str(src), dst)
+    try:
+        engine.reindex(progress)
+    except BaseException:
+        shutil.move(str(dst), src)
+        raise
+    return dst

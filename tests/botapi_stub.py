@@ -1,0 +1,259 @@
+"""A small Telegram Bot API stand-in (aiohttp on 127.0.0.1) for running the real bot against.
+
+Implements what the bot calls: getMe, deleteWebhook, getUpdates (long polling over a queue),
+sendMessage, editMessageText, sendChatAction, answerCallbackQuery, setMyCommands, getFile and
+file download under /file/bot<token>/.
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import threading
+import time
+from pathlib import Path
+
+from aiohttp import web
+
+BOT_ID = 999000
+BOT_USERNAME = "dudao_test_bot"
+
+
+class BotAPIStub:
+    def __init__(self, token: str):
+        self.token = token
+        self.port = 0
+        self.sent: list[dict] = []        # every sendMessage / editMessageText, in order
+        self.calls: list[tuple[str, dict]] = []
+        self.files: dict[str, tuple[Path, int | None]] = {}
+        self.fail_next_sends = 0          # answer this many sendMessage calls with 429
+        self.retry_after = 1
+        self._updates: list[dict] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._cond: asyncio.Condition | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._runner = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> "BotAPIStub":
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("stub did not start")
+        return self
+
+    def stop(self) -> None:
+        if self._loop:
+            fut = asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop)
+            fut.result(5)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    def _serve(self):
+        self._loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self._loop)
+        self._cond = asyncio.Condition()
+        app = web.Application(client_max_size=50 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._api)
+        app.router.add_get("/file/bot{token}/{path:.*}", self._file)
+        self._runner = web.AppRunner(app)
+        self._loop.run_until_complete(self._runner.setup())
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        self._loop.run_until_complete(site.start())
+        self.port = site._server.sockets[0].getsockname()[1]
+        self._ready.set()
+        self._loop.run_forever()
+
+    # -- feeding updates -------------------------------------------------------------------
+    def push(self, update: dict) -> int:
+        update = dict(update)
+        update["update_id"] = next(self._update_ids)
+
+        async def add():
+            async with self._cond:
+                self._updates.append(update)
+                self._cond.notify_all()
+        asyncio.run_coroutine_threadsafe(add(), self._loop).result(5)
+        return update["update_id"]
+
+    def message(self, text: str, user_id: int = 1, chat_id: int | None = None, chat_type: str = "private",
+                reply_to_bot: bool = False) -> int:
+        msg = self._base_message(user_id, chat_id, chat_type)
+        msg["text"] = text
+        if text.startswith("/"):
+            cmd = text.split()[0]
+            msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(cmd)}]
+        if reply_to_bot:
+            msg["reply_to_message"] = {"message_id": 1, "date": int(time.time()),
+                                       "chat": msg["chat"], "text": "…",
+                                       "from": {"id": BOT_ID, "is_bot": True, "first_name": "督导助手",
+                                                "username": BOT_USERNAME}}
+        return self.push({"message": msg})
+
+    def document(self, path: Path, file_name: str, user_id: int = 1, declared_size: int | None = None) -> int:
+        file_id = f"file{len(self.files) + 1}"
+        size = path.stat().st_size if declared_size is None else declared_size
+        self.files[file_id] = (path, size)
+        msg = self._base_message(user_id, None, "private")
+        msg["document"] = {"file_id": file_id, "file_unique_id": "u" + file_id, "file_name": file_name,
+                           "file_size": size}
+        return self.push({"message": msg})
+
+    def sticker(self, user_id: int = 1) -> int:
+        msg = self._base_message(user_id, None, "private")
+        msg["sticker"] = {"file_id": "stk", "file_unique_id": "ustk", "type": "regular", "width": 512,
+                          "height": 512, "is_animated": False, "is_video": False}
+        return self.push({"message": msg})
+
+    def photo(self, user_id: int = 1) -> int:
+        msg = self._base_message(user_id, None, "private")
+        msg["photo"] = [{"file_id": "ph", "file_unique_id": "uph", "width": 90, "height": 90}]
+        return self.push({"message": msg})
+
+    def callback(self, data: str, message: dict, user_id: int = 1) -> int:
+        return self.push({"callback_query": {
+            "id": f"cq{time.monotonic_ns()}", "chat_instance": "ci", "data": data,
+            "from": {"id": user_id, "is_bot": False, "first_name": f"用户{user_id}"},
+            "message": message}})
+
+    def _base_message(self, user_id: int, chat_id: int | None, chat_type: str) -> dict:
+        chat_id = chat_id if chat_id is not None else user_id
+        chat = {"id": chat_id, "type": chat_type}
+        if chat_type == "private":
+            chat["first_name"] = f"用户{user_id}"
+        else:
+            chat["title"] = "督导群"
+        return {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
+                "from": {"id": user_id, "is_bot": False, "first_name": f"用户{user_id}"}}
+
+    # -- reading what the bot sent ---------------------------------------------------------
+    def wait_for(self, predicate, timeout: float = 30.0) -> list[dict]:
+        """Messages sent so far once predicate(messages) holds; AssertionError on timeout."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            with self._lock:
+                snapshot = list(self.sent)
+            if predicate(snapshot):
+                return snapshot
+            time.sleep(0.05)
+        with self._lock:
+            raise AssertionError(f"timed out; sent so far: {json.dumps(self.sent, ensure_ascii=False)[:3000]}")
+
+    def to_chat(self, chat_id: int, method: str | None = None) -> list[dict]:
+        with self._lock:
+            return [m for m in self.sent if m["chat_id"] == chat_id and (method is None or m["method"] == method)]
+
+    def methods(self) -> list[str]:
+        with self._lock:
+            return [c[0] for c in self.calls]
+
+    # -- the API ---------------------------------------------------------------------------
+    async def _params(self, request) -> dict:
+        if request.content_type == "application/json":
+            return await request.json()
+        data = await request.post()
+        out = {}
+        for k, v in data.items():
+            if isinstance(v, str):
+                try:
+                    out[k] = json.loads(v)
+                except ValueError:
+                    out[k] = v
+            else:
+                out[k] = v
+        return out
+
+    def _ok(self, result):
+        return web.json_response({"ok": True, "result": result})
+
+    async def _api(self, request):
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"},
+                                     status=401)
+        method = request.match_info["method"]
+        params = await self._params(request)
+        with self._lock:
+            self.calls.append((method, params))
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            return web.json_response({"ok": False, "error_code": 404, "description": f"{method} not stubbed"},
+                                     status=404)
+        return await handler(params)
+
+    async def _m_getMe(self, p):
+        return self._ok({"id": BOT_ID, "is_bot": True, "first_name": "督导助手", "username": BOT_USERNAME,
+                         "can_join_groups": True, "can_read_all_group_messages": False,
+                         "supports_inline_queries": False})
+
+    async def _m_deleteWebhook(self, p):
+        return self._ok(True)
+
+    async def _m_setMyCommands(self, p):
+        return self._ok(True)
+
+    async def _m_sendChatAction(self, p):
+        return self._ok(True)
+
+    async def _m_answerCallbackQuery(self, p):
+        return self._ok(True)
+
+    async def _m_getUpdates(self, p):
+        offset = int(p.get("offset") or 0)
+        timeout = min(float(p.get("timeout") or 0), 2.0)
+        async with self._cond:
+            if not [u for u in self._updates if u["update_id"] >= offset]:
+                try:
+                    await asyncio.wait_for(self._cond.wait(), timeout)
+                except asyncio.TimeoutError:
+                    pass
+            ready = [u for u in self._updates if u["update_id"] >= offset]
+            self._updates = ready  # confirmed ones are dropped, as Telegram does
+        return self._ok(ready[:100])
+
+    def _record(self, method, p, message_id):
+        msg = {"method": method, "chat_id": int(p["chat_id"]), "message_id": message_id,
+               "text": p.get("text", ""), "parse_mode": p.get("parse_mode"),
+               "reply_markup": p.get("reply_markup"), "t": time.monotonic()}
+        with self._lock:
+            self.sent.append(msg)
+        return msg
+
+    async def _m_sendMessage(self, p):
+        if self.fail_next_sends > 0:
+            self.fail_next_sends -= 1
+            return web.json_response({"ok": False, "error_code": 429,
+                                      "description": f"Too Many Requests: retry after {self.retry_after}",
+                                      "parameters": {"retry_after": self.retry_after}}, status=429)
+        mid = next(self._message_ids)
+        self._record("sendMessage", p, mid)
+        return self._ok({"message_id": mid, "date": int(time.time()),
+                         "chat": {"id": int(p["chat_id"]), "type": "private"},
+                         "from": {"id": BOT_ID, "is_bot": True, "first_name": "督导助手"},
+                         "text": p.get("text", "")})
+
+    async def _m_editMessageText(self, p):
+        mid = int(p["message_id"])
+        self._record("editMessageText", p, mid)
+        return self._ok({"message_id": mid, "date": int(time.time()),
+                         "chat": {"id": int(p["chat_id"]), "type": "private"},
+                         "from": {"id": BOT_ID, "is_bot": True, "first_name": "督导助手"},
+                         "text": p.get("text", "")})
+
+    async def _m_getFile(self, p):
+        file_id = p["file_id"]
+        path, size = self.files[file_id]
+        return self._ok({"file_id": file_id, "file_unique_id": "u" + file_id, "file_size": size,
+                         "file_path": f"documents/{file_id}{path.suffix}"})
+
+    async def _file(self, request):
+        name = request.match_info["path"].rsplit("/", 1)[-1]
+        file_id = name.split(".")[0]
+        if file_id not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[file_id][0].read_bytes())

@@ -1,0 +1,291 @@
+"""The real bot process (python bot.py) against a Bot API stand-in on 127.0.0.1."""
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from botapi_stub import BOT_USERNAME, BotAPIStub
+from conftest import ROOT
+from makefiles import write_docx
+
+TOKEN = "123456789:TEST-secret-token-abc"
+ADMIN = 42
+LONG_ROWS = 70
+
+
+def long_plan(path: Path) -> Path:
+    """A plan whose April list is longer than one Telegram message, with HTML-looking text."""
+    rows = "\n".join(f"{i}\t第{i}项：开展“<b>加粗</b> & 符号”专项检查，核对学校台账、资料和整改情况，形成书面报告\t4月"
+                     for i in range(1, LONG_ROWS + 1))
+    path.write_text("测试县教育督导室文件\n测教督〔2021〕9号\n测试县教育督导室关于印发2021年教育督导工作要点的通知\n"
+                    "测试县教育督导室\n2021年3月1日\n2021年教育督导工作要点\n一、月度安排\n序号\t事项\t时间\n"
+                    + rows + "\n", encoding="utf-8")
+    return path
+
+
+class TagChecker(HTMLParser):
+    """Telegram accepts only a few tags, balanced; anything else means text was not escaped."""
+    ALLOWED = {"b", "i"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.bad = [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.ALLOWED:
+            self.bad.append(tag)
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack.pop() != tag:
+            self.bad.append("/" + tag)
+
+
+def valid_html(text: str) -> bool:
+    p = TagChecker()
+    p.feed(text)
+    p.close()
+    return not p.bad and not p.stack
+
+
+@pytest.fixture(scope="module")
+def botenv(tmp_path_factory, engine):
+    base = tmp_path_factory.mktemp("bot")
+    corpus = base / "corpus"
+    shutil.copytree(engine.config.corpus_dir, corpus)
+    long_plan(corpus / "testcounty-2021.txt")
+    index = base / "index"  # empty: the bot builds it on first start
+    stub = BotAPIStub(TOKEN).start()
+    env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=stub.base_url,
+               ADMIN_IDS=f"{ADMIN},7", DUDAO_CORPUS_DIR=str(corpus), DUDAO_INDEX_DIR=str(index),
+               PYTHONUNBUFFERED="1")
+    log = open(base / "bot.log", "w")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "bot.py"), "-v"], cwd=ROOT, env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while "getUpdates" not in stub.methods():
+            assert proc.poll() is None, (base / "bot.log").read_text()
+            assert time.monotonic() < deadline, "bot did not start polling"
+            time.sleep(0.1)
+        yield {"stub": stub, "proc": proc, "corpus": corpus, "log": base / "bot.log", "base": base}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        stub.stop()
+
+
+_chat = iter(range(1000, 100000))
+
+
+def ask(stub, text, user=None, n=1, timeout=30):
+    """Send a message from a fresh user; return the bot's messages to that chat once n arrived."""
+    user = user or next(_chat)
+    stub.message(text, user_id=user)
+    stub.wait_for(lambda sent: len([m for m in sent if m["chat_id"] == user]) >= n, timeout)
+    return stub.to_chat(user)
+
+
+def test_commands_registered_and_typing_shown(botenv):
+    stub = botenv["stub"]
+    ask(stub, "大足责任区督学按什么比例配备")
+    methods = stub.methods()
+    assert "setMyCommands" in methods and "sendChatAction" in methods
+
+
+def test_question_gets_cited_answer(botenv):
+    [reply] = ask(botenv["stub"], "江阴的督导工作要点文号是什么")
+    assert "澄教督〔2021〕2号" in reply["text"] and reply["parse_mode"] == "HTML"
+    assert "江阴市" in reply["text"]
+
+
+def test_month_command_lists_april(botenv):
+    msgs = ask(botenv["stub"], "/month 4")
+    text = "\n".join(m["text"] for m in msgs)
+    assert "对幼儿园办园行为开展督导评估" in text and "40所幼儿园办园行为督导评估" in text
+
+
+def test_long_answer_split_and_escaped(botenv):
+    stub = botenv["stub"]
+    user = next(_chat)
+    stub.message("测试县四月做什么", user_id=user)
+    stub.wait_for(lambda s: any("第70项" in m["text"] for m in s if m["chat_id"] == user))
+    msgs = stub.to_chat(user)
+    assert len(msgs) >= 2
+    assert all(len(m["text"]) < 4096 for m in msgs)
+    assert all(valid_html(m["text"]) for m in msgs)
+    joined = "".join(m["text"] for m in msgs)
+    assert "&lt;b&gt;加粗&lt;/b&gt; &amp;符号" in joined
+    assert joined.count("专项检查") == LONG_ROWS  # nothing lost at the split
+
+
+def test_html_in_question_is_harmless(botenv):
+    msgs = ask(botenv["stub"], "<b>四月</b> & 做什么")
+    assert all(valid_html(m["text"]) for m in msgs)
+
+
+@pytest.mark.parametrize("text", ["😀😀😀", "？？？", "督" * 2000])
+def test_unreadable_text_gets_helpful_reply(botenv, text):
+    [reply] = ask(botenv["stub"], text)
+    assert "例如" in reply["text"]
+
+
+def test_sticker_and_photo_get_helpful_reply(botenv):
+    stub = botenv["stub"]
+    for send in (stub.sticker, stub.photo):
+        user = next(_chat)
+        send(user_id=user)
+        stub.wait_for(lambda s: any(m["chat_id"] == user for m in s))
+        assert "文字" in stub.to_chat(user)[0]["text"]
+
+
+def test_group_only_mentions_and_replies(botenv):
+    stub = botenv["stub"]
+    group = -100500
+    stub.message("四月做什么", user_id=5, chat_id=group, chat_type="supergroup")
+    stub.message(f"@{BOT_USERNAME} 江阴的文号是什么", user_id=5, chat_id=group, chat_type="supergroup")
+    stub.wait_for(lambda s: any(m["chat_id"] == group for m in s))
+    stub.message("大足的文件公开吗", user_id=6, chat_id=group, chat_type="supergroup", reply_to_bot=True)
+    stub.wait_for(lambda s: len([m for m in s if m["chat_id"] == group]) >= 2)
+    time.sleep(1.0)
+    texts = [m["text"] for m in stub.to_chat(group)]
+    assert len(texts) == 2
+    assert "澄教督〔2021〕2号" in texts[0] or "澄教督〔2021〕2号" in texts[1]
+    assert any("此件不公开" in t for t in texts)
+
+
+def test_more_button_shows_more_passages(botenv):
+    stub = botenv["stub"]
+    user = next(_chat)
+    stub.message("今年有哪些专项督导", user_id=user)
+    stub.wait_for(lambda s: any(m["chat_id"] == user and m["reply_markup"] for m in s))
+    first = [m for m in stub.to_chat(user) if m["reply_markup"]][-1]
+    data = first["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    stub.callback(data, {"message_id": first["message_id"], "date": int(time.time()),
+                         "chat": {"id": user, "type": "private"}, "text": "…"}, user_id=user)
+    stub.wait_for(lambda s: any(m["chat_id"] == user and "更多相关原文" in m["text"] for m in s))
+
+
+def test_non_admin_upload_refused_corpus_unchanged(botenv, tmp_path):
+    stub, corpus = botenv["stub"], botenv["corpus"]
+    before = sorted(p.name for p in corpus.rglob("*"))
+    user = next(_chat)
+    stub.document(write_docx(tmp_path / "x.docx"), "x.docx", user_id=user)
+    stub.wait_for(lambda s: any(m["chat_id"] == user for m in s))
+    assert "只有管理员" in stub.to_chat(user)[0]["text"]
+    assert sorted(p.name for p in corpus.rglob("*")) == before
+    for cmd in ("/reindex", "/remove dazu-2021", "/stats"):
+        [reply] = ask(stub, cmd)
+        assert "只有管理员" in reply["text"]
+
+
+def test_upload_too_large_refused_before_download(botenv, tmp_path):
+    stub = botenv["stub"]
+    stub.document(write_docx(tmp_path / "big.docx"), "big.docx", user_id=ADMIN,
+                  declared_size=25 * 1024 * 1024)
+    stub.wait_for(lambda s: any(m["chat_id"] == ADMIN and "过大" in m["text"] for m in s))
+    assert not [c for c in stub.calls if c[0] == "getFile" and c[1].get("file_id") == "big"]
+
+
+def test_admin_upload_then_question_finds_it(botenv, tmp_path):
+    stub, corpus = botenv["stub"], botenv["corpus"]
+    path = write_docx(tmp_path / "../../etc/evil name;rm -rf.docx".replace("/", "_"),
+                      table=[["时间", "工作内容"], ["3月", "开展春季开学检查。"]])
+    stub.document(path, "../../etc/evil name;rm -rf.docx", user_id=ADMIN)
+    stub.wait_for(lambda s: any(m["chat_id"] == ADMIN and "已添加" in m["text"] for m in s), timeout=90)
+    done = [m for m in stub.to_chat(ADMIN) if "已添加" in m["text"]][-1]["text"]
+    assert "测教督〔2022〕3号" in done and "段落" in done and "日程：1 条" in done
+    added = [p for p in corpus.iterdir() if p.name.startswith("upload-")]
+    assert len(added) == 1 and added[0].suffix == ".docx" and "evil" not in added[0].name
+    [reply] = ask(stub, "测试县食堂食品安全专项督导")
+    assert "落实校园食堂食品安全专项督导" in reply["text"]
+    # the same file again is a duplicate
+    stub.document(path, "again.docx", user_id=ADMIN)
+    stub.wait_for(lambda s: any(m["chat_id"] == ADMIN and "完全相同" in m["text"] for m in s), timeout=60)
+
+
+def test_unparseable_upload_not_added(botenv, tmp_path):
+    stub, corpus = botenv["stub"], botenv["corpus"]
+    before = sorted(p.name for p in corpus.iterdir())
+    bad = tmp_path / "scan.pdf"
+    bad.write_bytes(b"%PDF-1.4\n%%EOF garbage")
+    stub.document(bad, "scan.pdf", user_id=ADMIN)
+    stub.wait_for(lambda s: any(m["chat_id"] == ADMIN and "未添加 scan.pdf" in m["text"] for m in s), timeout=60)
+    assert sorted(p.name for p in corpus.iterdir()) == before
+
+
+def test_question_during_reindex_is_answered(botenv):
+    stub = botenv["stub"]
+    stub.message("/reindex", user_id=ADMIN)
+    user = next(_chat)
+    stub.message("东湖督学培训班什么时候办", user_id=user)
+    stub.wait_for(lambda s: any(m["chat_id"] == user for m in s))
+    stub.wait_for(lambda s: any(m["chat_id"] == ADMIN and "索引已重建" in m["text"] for m in s), timeout=90)
+    assert "8月上旬" in stub.to_chat(user)[0]["text"]
+
+
+def test_stats_and_remove(botenv):
+    stub, corpus = botenv["stub"], botenv["corpus"]
+    stub.message("/stats", user_id=ADMIN)
+    stub.wait_for(lambda s: any(m["chat_id"] == ADMIN and "自启动以来回答问题" in m["text"] for m in s))
+    stub.message("/remove testcounty-2021", user_id=ADMIN)
+    stub.wait_for(lambda s: any(m["chat_id"] == ADMIN and "已移除" in m["text"] for m in s), timeout=90)
+    assert not (corpus / "testcounty-2021.txt").exists()
+    assert (corpus / ".removed" / "testcounty-2021.txt").exists()
+    [reply] = ask(stub, "/docs")
+    assert "测教督〔2021〕9号" not in reply["text"] and "澄教督〔2021〕2号" in reply["text"]
+
+
+def test_429_is_survived(botenv):
+    stub = botenv["stub"]
+    stub.fail_next_sends = 1
+    [reply] = ask(stub, "大足的工作要点是否公开", timeout=40)
+    assert "此件不公开" in reply["text"]
+    assert botenv["proc"].poll() is None
+
+
+def test_concurrent_users_none_lost(botenv):
+    """20 users, 100 questions at once: every one answered (figures printed for the record)."""
+    stub = botenv["stub"]
+    questions = ["四月做什么", "幼儿园办园行为督导评估在几月", "江阴的督导工作要点文号是什么",
+                 "今年有哪些专项督导", "东湖督学培训班什么时候办"]
+    users = [next(_chat) for _ in range(20)]
+    sent_at = {}
+    for i in range(100):
+        user = users[i % 20]
+        sent_at.setdefault(user, []).append(time.monotonic())
+        stub.message(questions[i % len(questions)], user_id=user)
+    stub.wait_for(lambda s: sum(1 for m in s if m["chat_id"] in sent_at) >= 100, timeout=120)
+    lat = []
+    for user, times in sent_at.items():
+        replies = sorted(m["t"] for m in stub.to_chat(user))
+        assert len(replies) == len(times)
+        lat.extend(r - t for r, t in zip(replies, times))
+    lat.sort()
+    print(f"\n100 questions / 20 users: median {statistics.median(lat) * 1000:.0f} ms, "
+          f"p95 {lat[94] * 1000:.0f} ms, answered {len(lat)}/100")
+
+
+def test_token_never_logged(botenv):
+    assert TOKEN not in botenv["log"].read_text()
+    assert TOKEN.split(":")[1] not in botenv["log"].read_text()
+
+
+def test_without_token_explains_and_points_to_chat(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    out = subprocess.run([sys.executable, str(ROOT / "bot.py")], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1
+    assert "BotFather" in out.stderr and "python bot.py chat" in out.stderr
