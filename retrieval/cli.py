@@ -48,17 +48,12 @@ def make_engine(args) -> Engine:
 
 
 def open_engine(args) -> Engine:
-    """Open the index, building it (with a progress bar) on first use."""
+    """Open the index, building it (with a progress bar) on first use or when it is damaged."""
     engine = make_engine(args)
-    from .errors import IndexMissingError
-    from . import store
-    try:
-        store.current_build(engine.config.index_dir)
-    except IndexMissingError:
-        print("首次使用：正在从 corpus/ 建立索引……", file=sys.stderr)
-        report = engine.reindex(_progress_bar())
-        print_report(report, file=sys.stderr)
-    return engine.open()
+    engine.open(progress=_progress_bar(), notify=lambda msg: print(msg, file=sys.stderr))
+    if engine.last_report is not None:
+        print_report(engine.last_report, file=sys.stderr)
+    return engine
 
 
 def print_report(report, file=sys.stdout) -> None:

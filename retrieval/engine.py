@@ -47,20 +47,25 @@ class Engine:
             self._embedder = make_embedder(self.config.embedder)
         return self._embedder
 
-    def open(self, build_if_missing: bool = True) -> "Engine":
-        """Load the current index; build it first when missing, rebuild it when damaged."""
+    def open(self, build_if_missing: bool = True, progress: Progress | None = None,
+             notify: Callable[[str], None] | None = None) -> "Engine":
+        """Load the current index; build it first when missing, rebuild it once when damaged."""
         try:
             self._load()
         except IndexMissingError:
             if not build_if_missing:
                 raise
             log.info("no index in %s yet: building it", self.config.index_dir)
-            self.reindex()
+            if notify:
+                notify("首次使用：正在从文件目录建立索引……")
+            self.reindex(progress)
         except IndexCorruptError as exc:
             if not build_if_missing:
                 raise
             log.warning("index damaged (%s): rebuilding from the corpus", exc)
-            self.reindex()
+            if notify:
+                notify(f"{exc}；正在从文件目录重建索引……")
+            self.reindex(progress)
         return self
 
     def _load(self) -> None:

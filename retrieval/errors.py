@@ -39,3 +39,13 @@ class ReindexBusyError(EngineError):
 
 class EmptyCorpusError(EngineError):
     """The corpus has no readable document, so there is nothing to index."""
+
+
+class IndexWriteError(EngineError):
+    """Writing a new build failed (e.g. disk full); the previous index keeps serving."""
+
+    def __init__(self, cause: OSError):
+        import errno
+        self.cause = cause
+        what = "磁盘空间不足" if cause.errno == errno.ENOSPC else (cause.strerror or str(cause))
+        super().__init__(f"写入新索引失败：{what}。临时文件已清理，原索引继续使用。")

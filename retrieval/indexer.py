@@ -1,10 +1,13 @@
 """Reindex: corpus files → documents → chunks (+ schedule) → vectors and BM25, published atomically."""
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import logging
+import os
 import shutil
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,7 +19,8 @@ import numpy as np
 from . import meta, store
 from .chunker import chunk_document, row_text
 from .embedders import Embedder
-from .errors import EmptyCorpusError, IndexCorruptError, IndexMissingError, ReindexBusyError, UnreadableFileError
+from .errors import (EmptyCorpusError, IndexCorruptError, IndexMissingError, IndexWriteError,
+                     ReindexBusyError, UnreadableFileError)
 from .lexical import BM25, tokenize
 from .loaders import SUPPORTED, read_file
 from .models import Chunk, Document
@@ -62,6 +66,23 @@ def embed_text(doc: Document, chunk: Chunk) -> str:
 
 def lexical_text(doc: Document, chunk: Chunk) -> str:
     return normalize(f"{chunk.heading} {row_text(chunk)}")
+
+
+def fault(stage: str) -> None:
+    """Fault injection for the crash tests: DUDAO_FAULT=pause:<stage> stops here until killed,
+    DUDAO_FAULT=enospc:<stage> fails here as a full disk would. Stages: embed, write, swap."""
+    spec = os.environ.get("DUDAO_FAULT", "")
+    if not spec:
+        return
+    action, _, where = spec.partition(":")
+    if where != stage:
+        return
+    if action == "pause":
+        print(f"FAULT-PAUSE {stage}", file=sys.stderr, flush=True)
+        while True:
+            time.sleep(3600)
+    if action == "enospc":
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
 @contextmanager
@@ -144,6 +165,7 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
             progress("embed", b, len(todo))
             idx = todo[b:b + EMBED_BATCH]
             vectors[idx] = embedder.embed_passages([texts[i] for i in idx])
+            fault("embed")
         progress("embed", len(todo), len(todo))
 
         bm25 = BM25.build([tokenize(lexical_text(by_id[c.doc_id], c)) for c in chunks])
@@ -152,13 +174,21 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
                                   seconds=round(seconds, 3), documents=len(docs), chunks=len(chunks),
                                   schedule=len(schedule), embedded=len(todo),
                                   rejected=[{"file": f, "reason": r} for f, r in rejected])
-        build = store.new_build_dir(index_dir)
+        build = None
         try:
+            build = store.new_build_dir(index_dir)
             progress("write", 0, 1)
-            store.write_build(build, manifest, docs, chunks, schedule, vectors, bm25, hashes)
+            store.write_build(build, manifest, docs, chunks, schedule, vectors, bm25, hashes, fault)
+            fault("swap")
             final = store.publish(index_dir, build)
+        except OSError as exc:
+            if build is not None:
+                shutil.rmtree(build, ignore_errors=True)
+            log.error("writing the index failed: %s", exc)
+            raise IndexWriteError(exc) from exc
         except BaseException:
-            shutil.rmtree(build, ignore_errors=True)
+            if build is not None:
+                shutil.rmtree(build, ignore_errors=True)
             raise
         progress("write", 1, 1)
         return ReindexReport(len(docs), len(chunks), len(schedule), len(todo),

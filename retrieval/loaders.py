@@ -13,7 +13,8 @@ from .errors import UnreadableFileError
 log = logging.getLogger(__name__)
 
 SUPPORTED = {".txt", ".md", ".pdf", ".docx", ".html", ".htm"}
-MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = 20 * 1024 * 1024       # the Bot API's download limit; no circular is larger
+MAX_TEXT = 1_000_000                # characters; a work plan has tens of thousands
 # A DOCX whose XML inflates beyond this is treated as a decompression bomb.
 MAX_DOCX_UNPACKED = 200 * 1024 * 1024
 
@@ -48,7 +49,9 @@ def read_file(path: Path) -> tuple[str, str, str]:
         text, fmt = _docx_text(path), "docx"
     else:
         text, fmt = _html_text(decode_text(data, path)), "html"
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0c", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0c", "\n").replace("\x00", "")
+    if len(text) > MAX_TEXT:
+        raise UnreadableFileError(path, f"文字内容过长（{len(text)} 字，上限 {MAX_TEXT} 字），不像一份工作要点")
     if not re.search(r"[\u4e00-\u9fff]", text):
         raise UnreadableFileError(path, "文件中没有可识别的中文文字")
     return text, fmt, digest
@@ -64,13 +67,33 @@ def decode_text(data: bytes, path: Path) -> str:
             except UnicodeDecodeError as exc:
                 raise UnreadableFileError(path, "文本编码损坏，无法解码") from exc
     if b"\x00" in data[:4096]:
-        raise UnreadableFileError(path, "这是二进制文件，不是文本")
+        text = _bomless_utf16(data)
+        if text is None:
+            raise UnreadableFileError(path, "这是二进制文件，不是文本")
+        return text
     for enc in ("utf-8", "gb18030"):
         try:
             return data.decode(enc)
         except UnicodeDecodeError:
             continue
     raise UnreadableFileError(path, "无法识别文本编码（既不是 UTF-8 也不是 GBK/GB18030）")
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """UTF-16 without a byte-order mark: NULs fall on every other byte of ASCII characters."""
+    head = data[:4096]
+    for enc, zero_at in (("utf-16-le", 1), ("utf-16-be", 0)):
+        here, there = head[zero_at::2].count(0), head[1 - zero_at::2].count(0)
+        if len(head) >= 4 and here > 3 * there:
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
+            odd = len(re.findall(r"[\x00-\x08\x0e-\x1f\ue000-\uf8ff]", text))
+            if cjk and odd * 20 < len(text):
+                return text
+    return None
 
 
 def _pdf_text(data: bytes, path: Path) -> str:

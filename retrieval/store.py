@@ -73,7 +73,7 @@ def new_build_dir(index_dir: Path) -> Path:
 
 def write_build(path: Path, manifest: Manifest, documents: list[Document], chunks: list[Chunk],
                 schedule: list[ScheduleEntry], vectors: np.ndarray, bm25: BM25,
-                text_hashes: list[str]) -> None:
+                text_hashes: list[str], checkpoint=lambda stage: None) -> None:
     """Write every file of a build, each flushed to disk before the build can be published."""
     import faiss
 
@@ -96,6 +96,7 @@ def write_build(path: Path, manifest: Manifest, documents: list[Document], chunk
         db.commit()
     finally:
         db.close()
+    checkpoint("write")
     index = faiss.IndexFlatIP(manifest.dim)
     if len(vectors):
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
@@ -135,9 +136,23 @@ def cleanup(index_dir: Path) -> None:
     for child in builds.iterdir():
         if keep is not None and child.resolve() == keep:
             continue
-        if child.suffix == ".tmp" and _fresh(child):
-            continue  # possibly another process's build in progress
+        if child.suffix == ".tmp" and _fresh(child) and _owner_alive(child):
+            continue  # another process's build in progress
         shutil.rmtree(child, ignore_errors=True)
+
+
+def _owner_alive(path: Path) -> bool:
+    """Whether the process that started a .tmp build (pid in its name) still runs."""
+    try:
+        pid = int(path.name.split("-")[2])
+        os.kill(pid, 0)
+    except (IndexError, ValueError):
+        return False
+    except PermissionError:
+        return True
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _fresh(path: Path, seconds: float = 3600) -> bool:

@@ -11,7 +11,7 @@ from conftest import SHIPPED, make_engine
 from makefiles import write_docx
 from retrieval import store
 from retrieval.embedders import SentenceTransformerEmbedder
-from retrieval.errors import EmbedderMismatchError, ReindexBusyError
+from retrieval.errors import EmbedderMismatchError, IndexWriteError, ReindexBusyError
 from retrieval.indexer import reindex, reindex_lock
 
 
@@ -90,7 +90,7 @@ def test_failed_write_leaves_current_index_and_no_temp_files(corpus_copy, tmp_pa
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(store, "write_build", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(IndexWriteError, match="磁盘空间不足"):
         reindex(corpus_copy, idx, nano)
     assert store.current_build(idx) == before
     assert store.load(idx).manifest.documents == 4
