@@ -1,8 +1,8 @@
 """Lexical side of retrieval: jieba tokens with a domain dictionary, and a persisted BM25."""
 from __future__ import annotations
 
+import json
 import logging
-import math
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -57,46 +57,91 @@ def tokenize(norm_text: str) -> list[str]:
 
 
 class BM25:
-    """Okapi BM25 over token lists; postings are built once and saved as JSON."""
+    """Okapi BM25 over token lists, held as a term × chunk CSR matrix of term frequencies.
 
-    def __init__(self, postings: dict[str, list[list[int]]], doc_len: list[int], k1=1.2, b=0.75):
-        self.postings = postings
+    Saved as `bm25.npz` (numeric arrays, loaded without pickle) and `bm25_vocab.json`."""
+
+    def __init__(self, vocab: list[str], indptr: np.ndarray, indices: np.ndarray, tfs: np.ndarray,
+                 doc_len: np.ndarray, k1: float = 1.2, b: float = 0.75):
+        self.vocab = vocab
+        self.term_id = {t: i for i, t in enumerate(vocab)}
+        self.indptr = np.asarray(indptr, dtype=np.int64)
+        self.indices = np.asarray(indices, dtype=np.int32)
+        self.tfs = np.asarray(tfs, dtype=np.float32)
         self.doc_len = np.asarray(doc_len, dtype=np.float32)
-        self.n = len(doc_len)
+        self.n = len(self.doc_len)
         self.avgdl = float(self.doc_len.mean()) if self.n else 1.0
         self.k1, self.b = k1, b
-        self.idf = {t: math.log(1 + (self.n - len(p) + 0.5) / (len(p) + 0.5))
-                    for t, p in postings.items()}
-        self._norm = k1 * (1 - b + b * self.doc_len / max(self.avgdl, 1e-9))
+        df = np.diff(self.indptr).astype(np.float64)
+        self.idf_arr = np.log(1 + (self.n - df + 0.5) / (df + 0.5))
+        self._norm = (k1 * (1 - b + b * self.doc_len / max(self.avgdl, 1e-9))).astype(np.float32)
 
     @classmethod
     def build(cls, docs: list[list[str]]) -> "BM25":
-        postings: dict[str, list[list[int]]] = {}
-        for i, toks in enumerate(docs):
+        vocab: dict[str, int] = {}
+        rows: list[list[tuple[int, int]]] = []
+        for pos, toks in enumerate(docs):
             tf: dict[str, int] = {}
             for t in toks:
                 tf[t] = tf.get(t, 0) + 1
             for t, c in tf.items():
-                postings.setdefault(t, []).append([i, c])
-        return cls(postings, [len(d) for d in docs])
+                tid = vocab.setdefault(t, len(vocab))
+                if tid == len(rows):
+                    rows.append([])
+                rows[tid].append((pos, c))
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        indptr[1:] = np.cumsum([len(r) for r in rows])
+        indices = np.fromiter((p for r in rows for p, _ in r), dtype=np.int32, count=int(indptr[-1]))
+        tfs = np.fromiter((c for r in rows for _, c in r), dtype=np.float32, count=int(indptr[-1]))
+        terms = [""] * len(vocab)
+        for t, i in vocab.items():
+            terms[i] = t
+        return cls(terms, indptr, indices, tfs, np.array([len(d) for d in docs], dtype=np.float32))
 
-    def to_json(self) -> dict:
-        return {"postings": self.postings, "doc_len": self.doc_len.astype(int).tolist()}
+    def save(self, folder: Path) -> None:
+        np.savez(folder / "bm25.npz", indptr=self.indptr, indices=self.indices, tfs=self.tfs,
+                 doc_len=self.doc_len)
+        (folder / "bm25_vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), "utf-8")
 
     @classmethod
-    def from_json(cls, data: dict) -> "BM25":
-        return cls(data["postings"], data["doc_len"])
+    def load(cls, folder: Path) -> "BM25":
+        vocab = json.loads((folder / "bm25_vocab.json").read_text("utf-8"))
+        with np.load(folder / "bm25.npz", allow_pickle=False) as z:
+            bm = cls(vocab, z["indptr"], z["indices"], z["tfs"], z["doc_len"])
+        if len(bm.indptr) != len(vocab) + 1 or bm.indptr[-1] != len(bm.indices):
+            raise ValueError("BM25 arrays do not match the vocabulary")
+        return bm
+
+    def _row(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        tid = self.term_id.get(term)
+        if tid is None:
+            return None
+        a, b = self.indptr[tid], self.indptr[tid + 1]
+        return self.indices[a:b], self.tfs[a:b]
 
     def scores(self, query: list[str]) -> np.ndarray:
         out = np.zeros(self.n, dtype=np.float32)
         for t in set(query):
-            plist = self.postings.get(t)
-            if not plist:
+            row = self._row(t)
+            if row is None:
                 continue
-            arr = np.asarray(plist, dtype=np.int64)
-            ids, tf = arr[:, 0], arr[:, 1].astype(np.float32)
-            out[ids] += self.idf[t] * tf * (self.k1 + 1) / (tf + self._norm[ids])
+            ids, tf = row
+            out[ids] += self.idf_arr[self.term_id[t]] * tf * (self.k1 + 1) / (tf + self._norm[ids])
         return out
 
-    def term_idf(self, term: str) -> float:
-        return self.idf.get(term, 0.0)
+    def idf(self, term: str) -> float | None:
+        tid = self.term_id.get(term)
+        return None if tid is None else float(self.idf_arr[tid])
+
+    @property
+    def max_idf(self) -> float:
+        return float(self.idf_arr.max()) if len(self.idf_arr) else 1.0
+
+    def contains(self, term: str, pos: int) -> bool:
+        """Whether chunk `pos` has the term (postings are sorted by chunk)."""
+        row = self._row(term)
+        if row is None:
+            return False
+        ids = row[0]
+        i = int(np.searchsorted(ids, pos))
+        return i < len(ids) and ids[i] == pos

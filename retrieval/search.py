@@ -22,12 +22,7 @@ class Searcher:
         self.embedder = embedder
         self.chunks = built.chunks
         self.bm25 = built.bm25
-        # per-chunk token sets, for measuring how much of a question a passage covers
-        self.chunk_terms: list[set[str]] = [set() for _ in self.chunks]
-        for term, plist in self.bm25.postings.items():
-            for pos, _tf in plist:
-                self.chunk_terms[pos].add(term)
-        self.max_idf = max(self.bm25.idf.values(), default=1.0)
+        self.max_idf = self.bm25.max_idf
         self._norm_cache: dict[int, str] = {}
         self.doc_of = np.array([c.doc_id for c in self.chunks], dtype=object)
 
@@ -44,9 +39,10 @@ class Searcher:
         total = got = 0.0
         text = None
         for t in terms:
-            idf = self.bm25.idf.get(t, self.max_idf)
+            idf = self.bm25.idf(t)
+            idf = self.max_idf if idf is None else idf
             total += idf
-            if t in self.chunk_terms[pos]:
+            if self.bm25.contains(t, pos):
                 got += idf
             elif len(t) == 1:
                 # a one-character word (编, 聘) often stands for a longer one (编制, 聘请)

@@ -1,6 +1,6 @@
 """The built index on disk: one directory per build, and a `current` link swapped atomically.
 
-    index/current -> builds/<id>/{manifest.json, store.sqlite, vectors.faiss, bm25.json}
+    index/current -> builds/<id>/{manifest.json, store.sqlite, vectors.faiss, bm25.npz, bm25_vocab.json}
 """
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import os
 import shutil
 import sqlite3
 import time
+import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from .errors import IndexCorruptError, IndexMissingError
 from .lexical import BM25
 from .models import Chunk, Document, ScheduleEntry
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT = "current"
 BUILDS = "builds"
 
@@ -45,7 +46,7 @@ class Built:
     documents: dict[str, Document]
     chunks: list[Chunk]
     schedule: list[ScheduleEntry]
-    vectors: object          # faiss index, ids = chunk position
+    vectors: object          # faiss index, ids = chunk position (flat, or HNSW for large corpora)
     bm25: BM25
     text_hashes: list[str]
 
@@ -102,7 +103,9 @@ def write_build(path: Path, manifest: Manifest, documents: list[Document], chunk
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     faiss.write_index(index, str(path / "vectors.faiss"))
     _fsync_file(path / "vectors.faiss")
-    _write_json(path / "bm25.json", bm25.to_json())
+    bm25.save(path)
+    _fsync_file(path / "bm25.npz")
+    _fsync_file(path / "bm25_vocab.json")
     # the manifest is written last: a build without one is incomplete
     _write_json(path / "manifest.json", asdict(manifest))
     _fsync_dir(path)
@@ -185,10 +188,11 @@ def load(index_dir: Path) -> Built:
         finally:
             db.close()
         vectors = faiss.read_index(str(path / "vectors.faiss"))
-        bm25 = BM25.from_json(json.loads((path / "bm25.json").read_text("utf-8")))
+        bm25 = BM25.load(path)
     except IndexCorruptError:
         raise
-    except (OSError, ValueError, TypeError, KeyError, sqlite3.Error, RuntimeError) as exc:
+    except (OSError, ValueError, TypeError, KeyError, EOFError, zipfile.BadZipFile, sqlite3.Error,
+            RuntimeError) as exc:
         raise IndexCorruptError(f"索引文件损坏（{path.name}）：{exc}") from exc
     if vectors.ntotal != len(chunks) or bm25.n != len(chunks) or len(chunks) != manifest.chunks:
         raise IndexCorruptError(f"索引文件不一致（{path.name}）：向量 {vectors.ntotal}，段落 {len(chunks)}")
