@@ -7,10 +7,11 @@ import hashlib
 import logging
 import os
 import shutil
+import sqlite3
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -22,12 +23,14 @@ from .embedders import Embedder
 from .errors import (EmptyCorpusError, IndexCorruptError, IndexMissingError, IndexWriteError,
                      ReindexBusyError, UnreadableFileError)
 from .lexical import BM25, tokenize
-from .loaders import SUPPORTED, read_file
+from .loaders import SUPPORTED, read_file, sha256_bytes
 from .models import Chunk, Document
 from .textnorm import normalize
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]   # (stage, done, total)
+# Bump when parsing, chunking or schedule extraction changes: stored parses are then redone.
+PARSER_VERSION = 1
 EMBED_BATCH = 16  # small batches keep the embedder free for questions during a reindex
 
 
@@ -100,28 +103,67 @@ def reindex_lock(index_dir: Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _previous_vectors(index_dir: Path, embedder: Embedder) -> dict[str, np.ndarray]:
-    """text hash → stored vector, from the current build when it used the same embedder."""
+@dataclass
+class _Reuse:
+    """What the current build can lend the next one: parsed documents (by file hash), their
+    chunks, schedule and BM25 tokens, and vectors (by embedded-text hash)."""
+    docs: dict[str, Document] = field(default_factory=dict)
+    chunks: dict[str, list[Chunk]] = field(default_factory=dict)
+    schedule: dict[str, list] = field(default_factory=dict)
+    tokens: dict[str, list[list[str]]] = field(default_factory=dict)
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def _reusable(index_dir: Path, embedder: Embedder) -> _Reuse:
+    reuse = _Reuse()
     try:
         built = store.load(index_dir)
     except (IndexMissingError, IndexCorruptError) as exc:
-        log.info("no reusable vectors: %s", exc)
-        return {}
-    if built.manifest.embedder != embedder.name or built.manifest.dim != embedder.dim:
-        return {}
-    n = built.vectors.ntotal
-    vecs = built.vectors.reconstruct_n(0, n) if n else np.zeros((0, embedder.dim), np.float32)
-    return {h: vecs[i] for i, h in enumerate(built.text_hashes)}
+        log.info("nothing to reuse: %s", exc)
+        return reuse
+    tokens = None
+    if built.manifest.parser == PARSER_VERSION:
+        try:
+            tokens = store.load_tokens(built.path)
+        except (sqlite3.Error, ValueError) as exc:
+            log.warning("stored tokens unreadable, parsing everything again: %s", exc)
+    if tokens is not None:
+        for doc in built.documents.values():
+            reuse.docs[doc.sha256] = doc
+        for i, c in enumerate(built.chunks):
+            reuse.chunks.setdefault(c.doc_id, []).append(c)
+            reuse.tokens.setdefault(c.doc_id, []).append(tokens[i])
+        for e in built.schedule:
+            reuse.schedule.setdefault(e.doc_id, []).append(e)
+    if built.manifest.embedder == embedder.name and built.manifest.dim == embedder.dim:
+        n = built.vectors.ntotal
+        vecs = built.vectors.reconstruct_n(0, n) if n else np.zeros((0, embedder.dim), np.float32)
+        reuse.vectors = {h: vecs[i] for i, h in enumerate(built.text_hashes)}
+    return reuse
+
+
+def _parse(path: Path, reuse: _Reuse) -> tuple[Document, list[Chunk] | None, list | None, list | None]:
+    """A document from the previous build when the file is byte-for-byte the same, else parsed."""
+    digest = sha256_bytes(path.read_bytes())
+    old = reuse.docs.get(digest)
+    if old is None:
+        return load_document(path), None, None, None
+    doc = replace(old, doc_id=path.stem, path=path.name)
+    return (doc, reuse.chunks.get(old.doc_id, []), reuse.schedule.get(old.doc_id, []),
+            reuse.tokens.get(old.doc_id, []))
 
 
 def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
             progress: Progress | None = None) -> ReindexReport:
-    """Build a new index from the corpus and swap it in; the old one serves until the swap."""
+    """Build a new index from the corpus and swap it in; the old one serves until the swap.
+
+    Incremental: unchanged files reuse their parse, tokens and vectors from the current build."""
     started = time.perf_counter()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     progress = progress or (lambda stage, done, total: None)
     with reindex_lock(index_dir):
-        docs, rejected, seen = [], [], {}
+        reuse = _reusable(index_dir, embedder)
+        parsed, rejected, seen = [], [], {}
         files = corpus_files(corpus_dir)
         for i, path in enumerate(files):
             progress("parse", i, len(files))
@@ -129,7 +171,7 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
                 rejected.append((path.name, f"不支持的文件类型 {path.suffix or '(无扩展名)'}"))
                 continue
             try:
-                doc = load_document(path)
+                doc, old_chunks, old_schedule, old_tokens = _parse(path, reuse)
             except UnreadableFileError as exc:
                 log.warning("rejected %s: %s", path.name, exc.reason)
                 rejected.append((path.name, exc.reason))
@@ -138,29 +180,36 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
                 rejected.append((path.name, f"与 {seen[doc.sha256]} 内容完全相同，已跳过"))
                 continue
             seen[doc.sha256] = path.name
-            if any(d.doc_id == doc.doc_id for d in docs):
+            if any(d.doc_id == doc.doc_id for d, *_ in parsed):
                 doc.doc_id = path.name
-            docs.append(doc)
+            parsed.append((doc, old_chunks, old_schedule, old_tokens))
         progress("parse", len(files), len(files))
-        if not docs:
+        if not parsed:
             raise EmptyCorpusError(f"{corpus_dir} 中没有可读取的文件")
 
         from .schedule import extract_schedule  # the calendar side of the same documents
-        chunks, schedule = [], []
-        for doc in docs:
-            doc_chunks = chunk_document(doc, first_id=len(chunks))
+        docs, chunks, schedule, tokens = [], [], [], []
+        for doc, old_chunks, old_schedule, old_tokens in parsed:
+            docs.append(doc)
+            if old_chunks is None:
+                doc_chunks = chunk_document(doc, first_id=len(chunks))
+                schedule.extend(extract_schedule(doc, doc_chunks))
+                tokens.extend(tokenize(lexical_text(doc, c)) for c in doc_chunks)
+            else:
+                doc_chunks = [replace(c, chunk_id=len(chunks) + k, doc_id=doc.doc_id)
+                              for k, c in enumerate(old_chunks)]
+                schedule.extend(replace(e, doc_id=doc.doc_id) for e in old_schedule)
+                tokens.extend(old_tokens)
             chunks.extend(doc_chunks)
-            schedule.extend(extract_schedule(doc, doc_chunks))
         by_id = {d.doc_id: d for d in docs}
         texts = [embed_text(by_id[c.doc_id], c) for c in chunks]
         hashes = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
 
-        cache = _previous_vectors(index_dir, embedder)
         vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
-        todo = [i for i, h in enumerate(hashes) if h not in cache]
+        todo = [i for i, h in enumerate(hashes) if h not in reuse.vectors]
         for i, h in enumerate(hashes):
-            if h in cache:
-                vectors[i] = cache[h]
+            if h in reuse.vectors:
+                vectors[i] = reuse.vectors[h]
         for b in range(0, len(todo), EMBED_BATCH):
             progress("embed", b, len(todo))
             idx = todo[b:b + EMBED_BATCH]
@@ -168,17 +217,18 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
             fault("embed")
         progress("embed", len(todo), len(todo))
 
-        bm25 = BM25.build([tokenize(lexical_text(by_id[c.doc_id], c)) for c in chunks])
+        bm25 = BM25.build(tokens)
         seconds = time.perf_counter() - started
         manifest = store.Manifest(embedder=embedder.name, dim=embedder.dim, built_at=time.time(),
                                   seconds=round(seconds, 3), documents=len(docs), chunks=len(chunks),
-                                  schedule=len(schedule), embedded=len(todo),
+                                  schedule=len(schedule), embedded=len(todo), parser=PARSER_VERSION,
                                   rejected=[{"file": f, "reason": r} for f, r in rejected])
         build = None
         try:
             build = store.new_build_dir(index_dir)
             progress("write", 0, 1)
-            store.write_build(build, manifest, docs, chunks, schedule, vectors, bm25, hashes, fault)
+            store.write_build(build, manifest, docs, chunks, schedule, vectors, bm25, hashes, tokens,
+                              fault)
             fault("swap")
             final = store.publish(index_dir, build)
         except OSError as exc:

@@ -35,6 +35,7 @@ class Manifest:
     schedule: int = 0
     embedded: int = 0        # chunks embedded in this build (the rest reused stored vectors)
     rejected: list[dict] = field(default_factory=list)
+    parser: int = 0          # indexer.PARSER_VERSION of the build's parses
     version: int = FORMAT_VERSION
 
 
@@ -74,7 +75,8 @@ def new_build_dir(index_dir: Path) -> Path:
 
 def write_build(path: Path, manifest: Manifest, documents: list[Document], chunks: list[Chunk],
                 schedule: list[ScheduleEntry], vectors: np.ndarray, bm25: BM25,
-                text_hashes: list[str], checkpoint=lambda stage: None) -> None:
+                text_hashes: list[str], tokens: list[list[str]],
+                checkpoint=lambda stage: None) -> None:
     """Write every file of a build, each flushed to disk before the build can be published."""
     import faiss
 
@@ -83,13 +85,14 @@ def write_build(path: Path, manifest: Manifest, documents: list[Document], chunk
         db.executescript("""
             CREATE TABLE documents (doc_id TEXT PRIMARY KEY, data TEXT NOT NULL);
             CREATE TABLE chunks (pos INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, text_hash TEXT NOT NULL,
-                                 data TEXT NOT NULL);
+                                 data TEXT NOT NULL, tokens TEXT NOT NULL);
             CREATE TABLE schedule (pos INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, data TEXT NOT NULL);
         """)
         db.executemany("INSERT INTO documents VALUES (?, ?)",
                        [(d.doc_id, json.dumps(asdict(d), ensure_ascii=False)) for d in documents])
-        db.executemany("INSERT INTO chunks VALUES (?, ?, ?, ?)",
-                       [(i, c.doc_id, text_hashes[i], json.dumps(asdict(c), ensure_ascii=False))
+        db.executemany("INSERT INTO chunks VALUES (?, ?, ?, ?, ?)",
+                       [(i, c.doc_id, text_hashes[i], json.dumps(asdict(c), ensure_ascii=False),
+                         json.dumps(tokens[i], ensure_ascii=False))
                         for i, c in enumerate(chunks)])
         db.executemany("INSERT INTO schedule VALUES (?, ?, ?)",
                        [(i, s.doc_id, json.dumps(asdict(s), ensure_ascii=False))
@@ -197,6 +200,15 @@ def load(index_dir: Path) -> Built:
     if vectors.ntotal != len(chunks) or bm25.n != len(chunks) or len(chunks) != manifest.chunks:
         raise IndexCorruptError(f"索引文件不一致（{path.name}）：向量 {vectors.ntotal}，段落 {len(chunks)}")
     return Built(path, manifest, docs, chunks, schedule, vectors, bm25, hashes)
+
+
+def load_tokens(path: Path) -> list[list[str]]:
+    """The BM25 tokens of every chunk of a build, for reuse by the next reindex."""
+    db = sqlite3.connect(f"file:{path / 'store.sqlite'}?mode=ro", uri=True)
+    try:
+        return [json.loads(t) for (t,) in db.execute("SELECT tokens FROM chunks ORDER BY pos")]
+    finally:
+        db.close()
 
 
 def _write_json(path: Path, data) -> None:

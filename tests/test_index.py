@@ -28,17 +28,23 @@ def test_reindex_reports_and_rejects_bad_files(corpus_copy, tmp_path, nano):
     assert built.manifest.documents == 4 and len(built.manifest.rejected) == 2
 
 
-def test_incremental_reindex_reuses_vectors(corpus_copy, tmp_path, nano):
+def test_incremental_reindex_reuses_vectors(corpus_copy, tmp_path, nano, monkeypatch):
+    from retrieval import indexer
+    parsed = []
+    real = indexer.load_document
+    monkeypatch.setattr(indexer, "load_document", lambda p: parsed.append(p.name) or real(p))
     idx = tmp_path / "idx"
     first = reindex(corpus_copy, idx, nano)
-    assert first.embedded == first.chunks
+    assert first.embedded == first.chunks and len(parsed) == 4
     second = reindex(corpus_copy, idx, nano)
     assert second.embedded == 0 and second.reused == first.chunks
+    assert len(parsed) == 4  # unchanged files are not parsed again
     write_docx(corpus_copy / "new.docx")
     third = reindex(corpus_copy, idx, nano)
     added = third.chunks - first.chunks
     assert third.documents == 5 and added > 0
-    assert third.embedded == added
+    assert third.embedded == added and parsed[4:] == ["new.docx"]
+    assert third.schedule == first.schedule  # reused schedule entries kept
     # reused vectors are the same numbers the first build computed
     built = store.load(idx)
     old = {h: i for i, h in enumerate(built.text_hashes)}
