@@ -7,6 +7,7 @@ from .chunker import row_text
 from .embedders import Embedder
 from .models import Hit
 from .query import Query
+from . import store
 from .store import Built
 from .textnorm import normalize
 
@@ -74,18 +75,13 @@ class Searcher:
         bm_order = [int(i) for i in np.argsort(-bm_masked)[:CANDIDATES] if bm_masked[i] > 0]
 
         qtext = query.text or query.norm
-        qvec = self.embedder.embed_queries([qtext])
-        want = min(n, max(CANDIDATES * 4, CANDIDATES))
-        sims, ids = self.built.vectors.search(np.ascontiguousarray(qvec, dtype=np.float32), want)
-        dense = {}
-        dense_order = []
-        for s, i in zip(sims[0], ids[0]):
-            if i < 0 or not mask[i]:
-                continue
-            dense[int(i)] = float(s)
-            dense_order.append(int(i))
-            if len(dense_order) >= CANDIDATES:
-                break
+        qvec = np.ascontiguousarray(self.embedder.embed_queries([qtext]), dtype=np.float32)
+        allowed = None if mask.all() else np.flatnonzero(mask)
+        want = min(n if allowed is None else len(allowed), CANDIDATES)
+        params = store.search_params(self.built.vectors, allowed)
+        sims, ids = self.built.vectors.search(qvec, want, params=params)
+        dense = {int(i): float(s) for s, i in zip(sims[0], ids[0]) if i >= 0}
+        dense_order = [int(i) for i in ids[0] if i >= 0]
 
         fused: dict[int, float] = {}
         for rank, i in enumerate(bm_order):

@@ -101,7 +101,7 @@ def write_build(path: Path, manifest: Manifest, documents: list[Document], chunk
     finally:
         db.close()
     checkpoint("write")
-    index = faiss.IndexFlatIP(manifest.dim)
+    index = vector_index(manifest.dim, len(vectors))
     if len(vectors):
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     faiss.write_index(index, str(path / "vectors.faiss"))
@@ -112,6 +112,35 @@ def write_build(path: Path, manifest: Manifest, documents: list[Document], chunk
     # the manifest is written last: a build without one is incomplete
     _write_json(path / "manifest.json", asdict(manifest))
     _fsync_dir(path)
+
+
+# Exact search up to this many chunks; HNSW above it. From bench/speed.py (BENCHMARKS.md):
+# flat search stays within the latency budget to ~200k vectors on 2 cores.
+HNSW_FROM = 200_000
+HNSW_M = 32
+HNSW_EF_SEARCH = 128
+
+
+def vector_index(dim: int, n: int):
+    """The FAISS index type for a corpus of n chunks: exact (flat) when small, HNSW when large."""
+    import faiss
+    if n < HNSW_FROM:
+        return faiss.IndexFlatIP(dim)
+    index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = 80
+    index.hnsw.efSearch = HNSW_EF_SEARCH
+    return index
+
+
+def search_params(index, allowed_ids: np.ndarray | None):
+    """Search parameters restricting a search to allowed chunk ids (None: all)."""
+    import faiss
+    if allowed_ids is None:
+        return None
+    sel = faiss.IDSelectorBatch(np.ascontiguousarray(allowed_ids, dtype=np.int64))
+    if isinstance(index, faiss.IndexHNSWFlat):
+        return faiss.SearchParametersHNSW(sel=sel, efSearch=HNSW_EF_SEARCH)
+    return faiss.SearchParameters(sel=sel)
 
 
 def publish(index_dir: Path, build: Path) -> Path:

