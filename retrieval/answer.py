@@ -38,9 +38,7 @@ def excerpt(text: str, tokens: list[str], max_len: int = MAX_EXCERPT) -> str:
     best = max(range(len(sents)), key=lambda i: (scores[i], -i))
     lo = hi = best
     length = len(sents[best])
-    # the first sentence of an item names it ("4.严格落实…"), so prefer keeping it
-    if best > 0 and length + len(sents[0]) <= max_len and lo == best:
-        pass
+    # grow around the best sentence; the first sentence names the item ("4.严格落实…"), so keep it
     while True:
         grew = False
         if hi + 1 < len(sents) and length + len(sents[hi + 1]) <= max_len and scores[hi + 1] > 0:

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import SHIPPED, make_engine
+from conftest import make_engine
 from makefiles import write_docx
 from retrieval import store
 from retrieval.embedders import SentenceTransformerEmbedder
@@ -112,27 +112,8 @@ def test_two_reindexes_never_run_at_once(tmp_path, corpus_copy, nano):
 
 @pytest.fixture(scope="module")
 def tiny_st_model(tmp_path_factory) -> Path:
-    """A 1-layer BERT with a character vocabulary from the corpus, saved as a sentence-transformers model."""
-    import torch
-    from sentence_transformers import SentenceTransformer, models
-    from transformers import BertConfig, BertModel, BertTokenizerFast
-
-    torch.manual_seed(0)
-    base = tmp_path_factory.mktemp("tinybert")
-    chars = sorted({ch for f in SHIPPED.glob("*.txt") for ch in f.read_text("utf-8") if not ch.isspace()})
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + chars
-    (base / "vocab.txt").write_text("\n".join(vocab), encoding="utf-8")
-    tok = BertTokenizerFast(vocab_file=str(base / "vocab.txt"))
-    cfg = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-                     intermediate_size=64, max_position_embeddings=512)
-    hf_dir = base / "hf"
-    BertModel(cfg).save_pretrained(hf_dir)
-    tok.save_pretrained(hf_dir)
-    word = models.Transformer(str(hf_dir), max_seq_length=256)
-    pool = models.Pooling(word.get_embedding_dimension(), pooling_mode="mean")
-    out = base / "tiny-st"
-    SentenceTransformer(modules=[word, pool], device="cpu").save(str(out))
-    return out
+    from tinymodel import build_tiny_st
+    return build_tiny_st(tmp_path_factory.mktemp("tinybert"))
 
 
 def test_sentence_transformers_backend(tiny_st_model, corpus_copy, tmp_path):
