@@ -159,8 +159,13 @@ class DudaoBot:
 
     # -- everyone --------------------------------------------------------------------------
     async def start(self, update, context) -> None:
+        from html import escape
+
         from telegram.constants import ParseMode
-        text = HELP + (ADMIN_HELP if self.is_admin(update) else "")
+        docs = self.engine.documents()
+        known = "、".join(dict.fromkeys(f"{d.region}{d.year or ''}年" for d in docs))
+        text = (HELP + f"\n\n目前收录 {len(docs)} 份工作要点：{escape(known)}。"
+                + (ADMIN_HELP if self.is_admin(update) else ""))
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
 
     async def question(self, update, context) -> None:

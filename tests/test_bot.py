@@ -105,6 +105,14 @@ def test_commands_registered_and_typing_shown(botenv):
     assert "setMyCommands" in methods and "sendChatAction" in methods
 
 
+def test_help_lists_examples_and_what_it_knows(botenv):
+    [reply] = ask(botenv["stub"], "/help")
+    assert "幼儿园办园行为督导评估在几月" in reply["text"] and "江阴市2021年" in reply["text"]
+    assert "/reindex" not in reply["text"]  # admin commands only shown to admins
+    [admin] = ask(botenv["stub"], "/start", user=7)
+    assert "/reindex" in admin["text"]
+
+
 def test_question_gets_cited_answer(botenv):
     [reply] = ask(botenv["stub"], "江阴的督导工作要点文号是什么")
     assert "澄教督〔2021〕2号" in reply["text"] and reply["parse_mode"] == "HTML"
