@@ -15,6 +15,14 @@ RRF_K = 60
 CANDIDATES = 50
 
 
+def top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k highest scores, best first, without sorting everything."""
+    if len(scores) <= k:
+        return np.argsort(-scores, kind="stable")
+    part = np.argpartition(-scores, k)[:k]
+    return part[np.argsort(-scores[part], kind="stable")]
+
+
 class Searcher:
     """Searches one loaded build; immutable, so a reindex swaps in a new Searcher."""
 
@@ -25,12 +33,17 @@ class Searcher:
         self.bm25 = built.bm25
         self.max_idf = self.bm25.max_idf
         self._norm_cache: dict[int, str] = {}
-        self.doc_of = np.array([c.doc_id for c in self.chunks], dtype=object)
+        # chunk → document as integers, so filters are array operations even at 1M chunks
+        self.doc_names = list(dict.fromkeys(c.doc_id for c in self.chunks))
+        number = {d: i for i, d in enumerate(self.doc_names)}
+        self.doc_index = np.fromiter((number[c.doc_id] for c in self.chunks), dtype=np.int32,
+                                     count=len(self.chunks))
 
     def allowed(self, doc_ids: set[str] | None) -> np.ndarray:
-        if doc_ids is None:
+        if doc_ids is None or len(doc_ids) >= len(self.doc_names) and set(self.doc_names) <= doc_ids:
             return np.ones(len(self.chunks), dtype=bool)
-        return np.array([d in doc_ids for d in self.doc_of], dtype=bool)
+        wanted = np.array([i for i, d in enumerate(self.doc_names) if d in doc_ids], dtype=np.int32)
+        return np.isin(self.doc_index, wanted)
 
     def coverage(self, tokens: list[str], pos: int) -> float:
         """IDF-weighted share of the question's words that the passage contains."""
@@ -59,20 +72,17 @@ class Searcher:
             text = self._norm_cache[pos] = normalize(f"{chunk.heading} {row_text(chunk)}")
         return text
 
-    def search(self, query: Query, doc_ids: set[str] | None = None, k: int = 10,
-               kinds: set[str] | None = None) -> list[Hit]:
-        """Best chunks for a query, restricted to doc_ids (and chunk kinds) when given."""
+    def search(self, query: Query, doc_ids: set[str] | None = None, k: int = 10) -> list[Hit]:
+        """Best chunks for a query, restricted to doc_ids when given."""
         n = len(self.chunks)
         if n == 0:
             return []
         mask = self.allowed(doc_ids)
-        if kinds is not None:
-            mask &= np.array([c.kind in kinds for c in self.chunks], dtype=bool)
         if not mask.any():
             return []
         bm = self.bm25.scores(query.tokens)
         bm_masked = np.where(mask, bm, -1.0)
-        bm_order = [int(i) for i in np.argsort(-bm_masked)[:CANDIDATES] if bm_masked[i] > 0]
+        bm_order = [int(i) for i in top(bm_masked, CANDIDATES) if bm_masked[i] > 0]
 
         qtext = query.text or query.norm
         qvec = np.ascontiguousarray(self.embedder.embed_queries([qtext]), dtype=np.float32)
