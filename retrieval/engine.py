@@ -14,8 +14,8 @@ from .config import Config
 from .embedders import Embedder, make_embedder
 from .errors import EmbedderMismatchError, IndexCorruptError, IndexMissingError, ReindexBusyError
 from .indexer import Progress, ReindexReport, reindex
-from .models import Answer, Document
-from .query import Query, parse_question
+from .models import Answer, Document, ScheduleEntry
+from .query import Query, alias_table, parse_question
 from .search import Searcher
 
 log = logging.getLogger(__name__)
@@ -23,10 +23,13 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class State:
-    """One loaded build and its searcher; replaced as a whole so readers never see a mix."""
+    """One loaded build and what questions need from it; replaced as a whole so readers never
+    see a mix of two builds."""
     built: store.Built
     searcher: Searcher
     loaded_at: float
+    aliases: list[tuple[str, str]]                 # (normalized alias, region)
+    schedule: dict[str, list[ScheduleEntry]]       # doc_id → its schedule entries
 
 
 class Engine:
@@ -73,7 +76,11 @@ class Engine:
         emb = self.embedder
         if built.manifest.embedder != emb.name or built.manifest.dim != emb.dim:
             raise EmbedderMismatchError(built.manifest.embedder, emb.name)
-        self._state = State(built, Searcher(built, emb), time.time())
+        by_doc: dict[str, list[ScheduleEntry]] = {}
+        for e in built.schedule:
+            by_doc.setdefault(e.doc_id, []).append(e)
+        self._state = State(built, Searcher(built, emb), time.time(),
+                            alias_table(list(built.documents.values())), by_doc)
 
     def reindex(self, progress: Progress | None = None) -> ReindexReport:
         """Rebuild from the corpus; questions keep using the old index until the swap."""
@@ -112,7 +119,7 @@ class Engine:
         state = self.state
         top_k = top_k or self.config.top_k
         docs = state.built.documents
-        query = parse_question(question, list(docs.values()))
+        query = parse_question(question, list(docs.values()), state.aliases)
         self.questions_answered += 1
         if query.problem:
             return invalid(query)
@@ -127,12 +134,12 @@ class Engine:
         if yearplan.is_when_question(query):
             plans, notes = yearplan.plan_docs(query.regions, list(docs.values()), asked)
             hits = state.searcher.search(query, {d.doc_id for d in plans}, k=top_k * 8)
-            answer = yearplan.answer_when(query, hits, docs, state.built.schedule, notes,
+            answer = yearplan.answer_when(query, hits, docs, state.schedule, notes,
                                           {d.doc_id for d in plans})
             if answer is not None:
                 return answer
         elif asked.months:
-            return yearplan.answer_month(query, asked, list(docs.values()), state.built.schedule)
+            return yearplan.answer_month(query, asked, list(docs.values()), state.schedule)
         selected, notes = self.select_documents(query, list(docs.values()), asked)
         if not selected:
             return no_answer(query, notes)
@@ -141,10 +148,11 @@ class Engine:
 
     def month(self, month: int, year: int | None = None) -> Answer:
         """The `/month N` answer: every entry of that month, by region."""
-        docs = list(self.state.built.documents.values())
-        query = parse_question(f"{month}月", docs)
+        state = self.state
+        docs = list(state.built.documents.values())
+        query = parse_question(f"{month}月", docs, state.aliases)
         asked = timeexpr.AskedTime(months=[month], year=year)
-        return yearplan.answer_month(query, asked, docs, self.state.built.schedule)
+        return yearplan.answer_month(query, asked, docs, state.schedule)
 
     def select_documents(self, query: Query, docs: list[Document],
                          asked: timeexpr.AskedTime | None = None) -> tuple[list[Document], list[str]]:

@@ -32,7 +32,7 @@ class Query:
     problem: str = ""                 # why the question cannot be searched, if it cannot
 
 
-def _alias_table(documents: list[Document]) -> list[tuple[str, str]]:
+def alias_table(documents: list[Document]) -> list[tuple[str, str]]:
     """(normalized alias, region) pairs, longest alias first so 东湖高新区 beats 东湖."""
     pairs = set()
     for d in documents:
@@ -42,8 +42,10 @@ def _alias_table(documents: list[Document]) -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: -len(p[0]))
 
 
-def parse_question(question: str, documents: list[Document]) -> Query:
-    """Understand a question against the indexed documents (which regions and years exist)."""
+def parse_question(question: str, documents: list[Document],
+                   aliases: list[tuple[str, str]] | None = None) -> Query:
+    """Understand a question against the indexed documents (which regions exist); pass the
+    documents' alias_table when asking many questions of the same index."""
     question = question or ""
     norm = normalize(question)
     q = Query(question=question, norm=norm, text=norm, tokens=[])
@@ -54,7 +56,7 @@ def parse_question(question: str, documents: list[Document]) -> Query:
         q.problem = "empty"
         return q
     text = norm
-    for alias, region in _alias_table(documents):
+    for alias, region in aliases if aliases is not None else alias_table(documents):
         if alias and alias in text:
             if region not in q.regions:
                 q.regions.append(region)

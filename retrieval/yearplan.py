@@ -74,7 +74,7 @@ def plan_docs(regions: list[str], docs: list[Document], asked: AskedTime) -> tup
 
 
 def answer_month(query: Query, asked: AskedTime, docs: list[Document],
-                 schedule: list[ScheduleEntry]) -> Answer:
+                 schedule: dict[str, list[ScheduleEntry]]) -> Answer:
     """Every entry covering the asked month(s), grouped by region; regions without a month table
     are named, so the user knows the list is complete."""
     plans, notes = plan_docs(query.regions, docs, asked)
@@ -85,7 +85,7 @@ def answer_month(query: Query, asked: AskedTime, docs: list[Document],
         year = doc.year
         if asked.year and not asked.year_is_relative and asked.year != doc.year:
             year = asked.year  # e.g. 2022年4月 asked of a 2021 plan that schedules 2022 steps
-        doc_entries = [e for e in schedule if e.doc_id == doc.doc_id]
+        doc_entries = schedule.get(doc.doc_id, [])
         has_table = any(e.source == "table" for e in doc_entries)
         hits = [e for e in doc_entries if e.year == year and set(e.months) & set(months)]
         if not has_table:
@@ -115,7 +115,8 @@ def answer_month(query: Query, asked: AskedTime, docs: list[Document],
 
 
 def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
-                schedule: list[ScheduleEntry], notes: list[str], plan_ids: set[str]) -> Answer | None:
+                schedule: dict[str, list[ScheduleEntry]], notes: list[str],
+                plan_ids: set[str]) -> Answer | None:
     """When an activity happens, per region; None if no passage matches the activity."""
     good = [h for h in relevant(hits) if h.chunk.doc_id in plan_ids]
     if not good:
@@ -124,7 +125,7 @@ def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
     undated: dict[str, Hit] = {}
     for h in good:
         c = h.chunk
-        found = [e for e in schedule if e.doc_id == c.doc_id and e.start < c.end and c.start < e.end]
+        found = [e for e in schedule.get(c.doc_id, []) if e.start < c.end and c.start < e.end]
         region = docs[c.doc_id].region
         if found:
             lst = dated.setdefault(region, [])
