@@ -88,6 +88,12 @@ def file_base_url(api_base: str) -> str:
     return base + "/file/bot"
 
 
+def _log_failed_edit(fut) -> None:
+    """Progress edits are best effort (e.g. 'message is not modified'); note failures."""
+    if not fut.cancelled() and fut.exception() is not None:
+        log.info("progress edit failed: %s", fut.exception())
+
+
 class DudaoBot:
     """Telegram handlers around one Engine."""
 
@@ -239,7 +245,7 @@ class DudaoBot:
             last[0] = now
             text = f"正在重建索引……{names.get(stage, stage)} {done}/{total}"
             fut = asyncio.run_coroutine_threadsafe(message.edit_text(text), loop)
-            fut.add_done_callback(lambda f: f.exception() and log.info("progress edit failed: %s", f.exception()))
+            fut.add_done_callback(_log_failed_edit)
         return progress
 
     async def reindex(self, update, context) -> None:
