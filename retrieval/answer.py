@@ -5,6 +5,7 @@ import re
 
 from .chunker import row_text
 from .models import Answer, Chunk, Citation, Document, Hit
+from .plans import year_label
 from .query import Query
 from .textnorm import clean, normalize
 
@@ -97,7 +98,7 @@ def answer_meta(query: Query, docs: list[Document], notes: list[str]) -> Answer:
     lines, cites = [], []
     for doc in docs:
         value = _meta_value(doc, query.intent)
-        lines.append(f"{doc.region or doc.doc_id}（{doc.year or '年份不详'}年）：{value}")
+        lines.append(f"{doc.region or doc.doc_id}（{year_label(doc.year)}）：{value}")
         span = doc.spans.get(query.intent) or doc.spans.get("title") or [0, 0]
         if query.intent == "date" and doc.printed_date and "printed_date" in doc.spans:
             span = doc.spans["printed_date"] if not doc.date else doc.spans.get("date", span)

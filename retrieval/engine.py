@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
@@ -15,6 +14,7 @@ from .embedders import Embedder, make_embedder
 from .errors import EmbedderMismatchError, IndexCorruptError, IndexMissingError, ReindexBusyError
 from .indexer import Progress, ReindexReport, reindex
 from .models import Answer, Document, ScheduleEntry
+from .plans import select_plans
 from .query import Query, alias_table, parse_question
 from .search import Searcher
 
@@ -27,7 +27,7 @@ class State:
     see a mix of two builds."""
     built: store.Built
     searcher: Searcher
-    loaded_at: float
+    doc_list: list[Document]
     aliases: list[tuple[str, str]]                 # (normalized alias, region)
     schedule: dict[str, list[ScheduleEntry]]       # doc_id → its schedule entries
 
@@ -40,7 +40,8 @@ class Engine:
         self._now = now
         self._state: State | None = None
         self._reindex_guard = threading.Lock()
-        self.questions_answered = 0
+        self._asked = 0
+        self._asked_lock = threading.Lock()  # ask() runs in several threads at once
         self.last_report: ReindexReport | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -79,8 +80,8 @@ class Engine:
         by_doc: dict[str, list[ScheduleEntry]] = {}
         for e in built.schedule:
             by_doc.setdefault(e.doc_id, []).append(e)
-        self._state = State(built, Searcher(built, emb), time.time(),
-                            alias_table(list(built.documents.values())), by_doc)
+        docs = list(built.documents.values())
+        self._state = State(built, Searcher(built, emb), docs, alias_table(docs), by_doc)
 
     def reindex(self, progress: Progress | None = None) -> ReindexReport:
         """Rebuild from the corpus; questions keep using the old index until the swap."""
@@ -118,66 +119,39 @@ class Engine:
         """Answer one question from the current index."""
         state = self.state
         top_k = top_k or self.config.top_k
-        docs = state.built.documents
-        query = parse_question(question, list(docs.values()), state.aliases)
-        self.questions_answered += 1
+        query = parse_question(question, state.doc_list, state.aliases)
+        with self._asked_lock:
+            self._asked += 1
         if query.problem:
             return invalid(query)
         asked = timeexpr.parse_question(query.norm, self.now().date())
         if asked.invalid:
             return invalid_time(query, asked.invalid)
-        if asked.year is None and query.years:
-            asked.year = query.years[0]
+        plans, notes = select_plans(state.doc_list, query.regions, asked.year)
         if query.intent:
-            selected, notes = self.select_documents(query, list(docs.values()), asked)
-            return answer_meta(query, selected, notes)
+            return answer_meta(query, plans, notes)
+        if asked.months and not yearplan.is_when_question(query):
+            return yearplan.answer_month(query, asked, plans, notes, state.schedule)
+        if not plans:
+            return no_answer(query, notes)
+        hits = state.searcher.search(query, {d.doc_id for d in plans}, k=top_k * 8)
         if yearplan.is_when_question(query):
-            plans, notes = yearplan.plan_docs(query.regions, list(docs.values()), asked)
-            hits = state.searcher.search(query, {d.doc_id for d in plans}, k=top_k * 8)
-            answer = yearplan.answer_when(query, hits, docs, state.schedule, notes,
-                                          {d.doc_id for d in plans})
+            answer = yearplan.answer_when(query, hits, state.built.documents, state.schedule, notes)
             if answer is not None:
                 return answer
-        elif asked.months:
-            return yearplan.answer_month(query, asked, list(docs.values()), state.schedule)
-        selected, notes = self.select_documents(query, list(docs.values()), asked)
-        if not selected:
-            return no_answer(query, notes)
-        hits = state.searcher.search(query, {d.doc_id for d in selected}, k=top_k * 4)
-        return answer_passages(query, hits, docs, top_k, notes)
+        return answer_passages(query, hits, state.built.documents, top_k, notes)
 
-    def month(self, month: int, year: int | None = None) -> Answer:
+    @property
+    def questions_answered(self) -> int:
+        return self._asked
+
+    def month(self, month: int) -> Answer:
         """The `/month N` answer: every entry of that month, by region."""
         state = self.state
-        docs = list(state.built.documents.values())
-        query = parse_question(f"{month}月", docs, state.aliases)
-        asked = timeexpr.AskedTime(months=[month], year=year)
-        return yearplan.answer_month(query, asked, docs, state.schedule)
-
-    def select_documents(self, query: Query, docs: list[Document],
-                         asked: timeexpr.AskedTime | None = None) -> tuple[list[Document], list[str]]:
-        """Documents the question is about (its regions and year), with notes on fallbacks."""
-        notes: list[str] = []
-        chosen = [d for d in docs if not query.regions or d.region in query.regions]
-        year = asked.year if asked and asked.year else (query.years[0] if query.years else None)
-        if year:
-            by_year = [d for d in chosen if d.year == year]
-            if by_year:
-                chosen = by_year
-            elif chosen:
-                chosen = latest_per_region(chosen)
-                have = "、".join(sorted({f"{d.year}年" for d in chosen if d.year}))
-                notes.append(f"未收录{year}年的工作要点，以下依据最近的 {have} 工作要点回答。")
-        return chosen, notes
-
-
-def latest_per_region(docs: list[Document]) -> list[Document]:
-    best: dict[str, Document] = {}
-    for d in docs:
-        cur = best.get(d.region)
-        if cur is None or (d.year or 0) > (cur.year or 0):
-            best[d.region] = d
-    return list(best.values())
+        query = parse_question(f"{month}月", state.doc_list, state.aliases)
+        asked = timeexpr.AskedTime(months=[month])
+        plans, notes = select_plans(state.doc_list, [], None)
+        return yearplan.answer_month(query, asked, plans, notes, state.schedule)
 
 
 def invalid_time(query: Query, wording: str) -> Answer:

@@ -47,7 +47,7 @@ class ScheduleEntry:
     activity: str
     when_text: str
     months: list[int]
-    year: int
+    year: int | None        # None when neither the phrase nor the circular gives one
     start: int
     end: int
     approximate: bool = False

@@ -27,7 +27,6 @@ class Query:
     text: str                         # normalized, with region and year words removed
     tokens: list[str]
     regions: list[str] = field(default_factory=list)   # region names (Document.region)
-    years: list[int] = field(default_factory=list)
     intent: str = ""                  # a META_INTENTS key, or ""
     problem: str = ""                 # why the question cannot be searched, if it cannot
 
@@ -61,8 +60,7 @@ def parse_question(question: str, documents: list[Document],
             if region not in q.regions:
                 q.regions.append(region)
             text = text.replace(alias, " ")
-    for m in re.finditer(r"(20\d{2})\s*年?", text):
-        q.years.append(int(m.group(1)))
+    # the year is read by timeexpr.parse_question; here it only leaves the search text
     text = re.sub(r"20\d{2}\s*年?(度)?", " ", text)
     for name, pattern in META_INTENTS:
         if pattern.search(norm):

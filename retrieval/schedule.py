@@ -35,7 +35,7 @@ def _time_column(chunk: Chunk) -> int | None:
 def _entries(doc: Document, when: timeexpr.When, activity: str, when_text: str, start: int,
              end: int, source: str, heading: str) -> list[ScheduleEntry]:
     """One entry per calendar year the expression covers."""
-    year = when.year or doc.year or 0
+    year = when.year or doc.year
     out = [ScheduleEntry(doc.doc_id, doc.region, activity, when_text, when.months, year, start, end,
                          when.approximate, source, heading)]
     for y, months in sorted(when.extra_years.items()):

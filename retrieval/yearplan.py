@@ -5,6 +5,7 @@ import re
 
 from .answer import relevant
 from .models import Answer, Citation, Document, Hit, ScheduleEntry
+from .plans import year_label
 from .query import Query
 from .timeexpr import AskedTime
 
@@ -49,34 +50,11 @@ def entry_json(e: ScheduleEntry) -> dict:
             "end": e.end, "approximate": e.approximate}
 
 
-def plan_docs(regions: list[str], docs: list[Document], asked: AskedTime) -> tuple[list[Document], list[str]]:
-    """The plan of each region to answer from: the asked year's, else the most recent, said plainly."""
-    notes = []
-    by_region: dict[str, list[Document]] = {}
-    for d in docs:
-        if not regions or d.region in regions:
-            by_region.setdefault(d.region, []).append(d)
-    chosen, fallback_years = [], set()
-    for region, rdocs in sorted(by_region.items()):
-        rdocs.sort(key=lambda d: d.year or 0)
-        same = [d for d in rdocs if asked.year and d.year == asked.year]
-        if same:
-            chosen.append(same[-1])
-        else:
-            chosen.append(rdocs[-1])
-            if asked.year:
-                fallback_years.add(rdocs[-1].year)
-    if fallback_years:
-        have = "、".join(f"{y}年" for y in sorted(y for y in fallback_years if y))
-        notes.append(f"未收录{asked.year}年的工作要点，以下依据各地最近的 {have} 工作要点回答。")
-    return chosen, notes
-
-
-def answer_month(query: Query, asked: AskedTime, docs: list[Document],
+def answer_month(query: Query, asked: AskedTime, plans: list[Document], notes: list[str],
                  schedule: dict[str, list[ScheduleEntry]]) -> Answer:
-    """Every entry covering the asked month(s), grouped by region; regions without a month table
-    are named, so the user knows the list is complete."""
-    plans, notes = plan_docs(query.regions, docs, asked)
+    """Every entry covering the asked month(s) in the given plans, grouped by region; regions
+    without a month table are named, so the user knows the list is complete."""
+    notes = list(notes)
     months = asked.months
     label = months_text(months)
     blocks, cites, entries_out, no_table = [], [], [], []
@@ -91,9 +69,9 @@ def answer_month(query: Query, asked: AskedTime, docs: list[Document],
             no_table.append(doc.region)
         if not hits:
             if has_table and year == doc.year:
-                blocks.append(f"【{doc.region}】{year}年{label}没有列出工作安排。")
+                blocks.append(f"【{doc.region}】{year_label(year)}{label}没有列出工作安排。")
             continue
-        lines = [f"【{doc.region}】{year}年" + ("（正文中写明时间的事项）" if not has_table else "")]
+        lines = [f"【{doc.region}】{year_label(year)}" + ("（正文中写明时间的事项）" if not has_table else "")]
         by_heading: dict[str, list[ScheduleEntry]] = {}
         for e in hits:
             by_heading.setdefault(e.heading, []).append(e)
@@ -114,10 +92,9 @@ def answer_month(query: Query, asked: AskedTime, docs: list[Document],
 
 
 def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
-                schedule: dict[str, list[ScheduleEntry]], notes: list[str],
-                plan_ids: set[str]) -> Answer | None:
+                schedule: dict[str, list[ScheduleEntry]], notes: list[str]) -> Answer | None:
     """When an activity happens, per region; None if no passage matches the activity."""
-    good = [h for h in relevant(hits) if h.chunk.doc_id in plan_ids]
+    good = relevant(hits)
     if not good:
         return None
     dated: dict[str, list[ScheduleEntry]] = {}
@@ -167,7 +144,7 @@ def calendar_table(engine, region: str | None = None, month: int | None = None) 
             continue
         if month and month not in e.months:
             continue
-        rows.append((e.region, str(e.year), months_text(e.months) + ("≈" if e.approximate else ""),
+        rows.append((e.region, year_label(e.year), months_text(e.months) + ("≈" if e.approximate else ""),
                      e.when_text, e.activity, "表格" if e.source == "table" else "正文"))
     if not rows:
         return "没有符合条件的日程。"
