@@ -232,11 +232,13 @@ class DudaoBot:
             await update.effective_message.reply_text(UNREADABLE)
 
     # -- admins ----------------------------------------------------------------------------
-    def _progress_editor(self, context, message):
-        """A reindex progress callback (called from the worker thread) that edits one message."""
+    async def _run_with_progress(self, message, fn, *args):
+        """Run a reindexing call off the event loop, editing `message` with its progress; the
+        progress edits are finished before the caller writes the final report."""
         loop = asyncio.get_running_loop()
         names = {"parse": "解析文件", "embed": "计算向量", "write": "写入索引"}
         last = [0.0]
+        edits = []
 
         def progress(stage, done, total):
             now = time.monotonic()
@@ -246,7 +248,13 @@ class DudaoBot:
             text = f"正在重建索引……{names.get(stage, stage)} {done}/{total}"
             fut = asyncio.run_coroutine_threadsafe(message.edit_text(text), loop)
             fut.add_done_callback(_log_failed_edit)
-        return progress
+            edits.append(fut)
+
+        try:
+            return await asyncio.to_thread(fn, *args, progress)
+        finally:
+            if edits:
+                await asyncio.gather(*(asyncio.wrap_future(f) for f in edits), return_exceptions=True)
 
     async def reindex(self, update, context) -> None:
         from retrieval.errors import EngineError
@@ -254,7 +262,7 @@ class DudaoBot:
             return
         status = await update.effective_message.reply_text("正在重建索引……")
         try:
-            report = await asyncio.to_thread(self.engine.reindex, self._progress_editor(context, status))
+            report = await self._run_with_progress(status, self.engine.reindex)
         except EngineError as exc:
             await status.edit_text(f"重建失败：{exc}")
             return
@@ -277,9 +285,13 @@ class DudaoBot:
             return
         status = await update.effective_message.reply_text("正在移除并重建索引……")
         try:
-            moved = await asyncio.to_thread(remove_file, self.engine, " ".join(context.args))
+            moved = await self._run_with_progress(status, remove_file, self.engine, " ".join(context.args))
         except EngineError as exc:
             await status.edit_text(f"未能移除：{exc}")
+            return
+        except OSError as exc:
+            log.exception("remove failed")
+            await status.edit_text(f"未能移除（{exc.strerror or exc}），文件和索引保持原样。")
             return
         await status.edit_text(f"已移除 {moved.name}（文件移到 corpus/.removed/，未删除），索引已更新。")
 
@@ -316,10 +328,13 @@ class DudaoBot:
             tg_file = await doc.get_file()
             await tg_file.download_to_drive(local)
             try:
-                result = await asyncio.to_thread(add_file, self.engine, local, name,
-                                                 self._progress_editor(context, status))
+                result = await self._run_with_progress(status, add_file, self.engine, local, name)
             except EngineError as exc:
                 await status.edit_text(f"未添加 {name}：{getattr(exc, 'reason', exc)}")
+                return
+            except OSError as exc:
+                log.exception("adding %s failed", name)
+                await status.edit_text(f"未添加 {name}（{exc.strerror or exc}），文件目录保持原样。")
                 return
         await status.edit_text(
             f"已添加 {name}（保存为 {result.file}）\n标题：{result.title or '未识别'}\n"

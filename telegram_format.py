@@ -4,7 +4,7 @@ from __future__ import annotations
 from html import escape
 
 from retrieval.models import Answer, Citation
-from retrieval.render import passage_blocks, source_line
+from retrieval.render import passage_blocks, reply_parts
 
 LIMIT = 4096
 SAFE = LIMIT - 96   # room for the part counter
@@ -76,16 +76,12 @@ def pack(parts: list[str]) -> list[str]:
 
 
 def answer_messages(answer: Answer) -> list[str]:
-    """The reply to a question as HTML messages."""
-    parts = [f"<b>{escape(answer.answer.split(chr(10))[0])}</b>"]
-    rest = answer.answer.split("\n")[1:]
-    if rest:
-        parts.append(escape("\n".join(rest)))
-    if answer.kind == "meta":
-        parts.extend(f"<i>—— {escape(source_line(c))}</i>：{escape(c.text)}" for c in answer.citations)
-    else:
-        parts.extend(_block_html(b) for b in passage_blocks(answer))
-    parts.extend(f"<i>注：{escape(n)}</i>" for n in answer.notes)
+    """The reply to a question as HTML messages: the same parts as the plain-text reply."""
+    head, blocks, notes = reply_parts(answer)
+    first, _, rest = head.partition("\n")
+    parts = [f"<b>{escape(first)}</b>"] + ([escape(rest)] if rest else [])
+    parts.extend(_block_html(b) for b in blocks)
+    parts.extend(f"<i>{escape(n)}</i>" for n in notes)
     return pack(parts)
 
 
@@ -94,6 +90,3 @@ def more_messages(citations: list[Citation]) -> list[str]:
     blocks = passage_blocks(Answer("", "passages", ""), citations)
     return pack(["<b>更多相关原文：</b>"] + [_block_html(b) for b in blocks])
 
-
-def text_message(text: str) -> str:
-    return escape(text)

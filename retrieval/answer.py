@@ -1,18 +1,15 @@
 """Hits or metadata → Answer: only source text, each passage with where it comes from."""
 from __future__ import annotations
 
-import re
-
 from .chunker import row_text
 from .models import Answer, Chunk, Citation, Document, Hit
 from .plans import year_label
 from .query import Query
-from .textnorm import clean, normalize
+from .textnorm import SENTENCE, clean, normalize
 
 MIN_COVERAGE = 0.5       # share of the question's (IDF-weighted) words the best passage must contain
 RELATIVE_COVERAGE = 0.6  # further passages must cover this share of what the best one covers
 MAX_EXCERPT = 200
-_SENT = re.compile(r"[^。！？；]*[。！？；]+[”’」』）)]*|[^。！？；]+$")
 
 META_LABELS = {
     "doc_number": "文号", "issuer": "发文机关", "date": "成文日期", "public": "公开属性",
@@ -31,7 +28,7 @@ def excerpt(text: str, tokens: list[str], max_len: int = MAX_EXCERPT) -> str:
     """The sentences of a passage that best match the question, cut with … where shortened."""
     if len(text) <= max_len:
         return text
-    sents = [m.group(0) for m in _SENT.finditer(text) if m.group(0).strip()]
+    sents = [m.group(0) for m in SENTENCE.finditer(text) if m.group(0).strip()]
     if not sents:
         return text[:max_len] + "…"
     norm_sents = [normalize(s) for s in sents]

@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 
 from .models import Chunk, Document
-from .structure import Block, RE_BOLD, parse
+from .structure import RE_BOLD, parse
+from .textnorm import SENTENCE, normalize
 
 MAX_CHUNK = 320   # characters; longer paragraphs are split between sentences
 _CJKISH = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef\u2014\u2018-\u201d\u2026]")
@@ -42,10 +43,15 @@ def display(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[int]]:
             ch = " "
         out_c.append(ch)
         out_o.append(offs[i])
-    return "".join(out_c).strip(), out_o
+    # trim characters and offsets together, so offsets keep pointing at their characters
+    lo, hi = 0, len(out_c)
+    while lo < hi and out_c[lo].isspace():
+        lo += 1
+    while hi > lo and out_c[hi - 1].isspace():
+        hi -= 1
+    return "".join(out_c[lo:hi]), out_o[lo:hi]
 
 
-_SENT_END = re.compile(r"[^。！？；]*[。！？；]+[”’」』）)]*|[^。！？；]+$")
 
 
 def _split_long(text: str, offs: list[int]) -> list[tuple[str, int, int]]:
@@ -53,7 +59,7 @@ def _split_long(text: str, offs: list[int]) -> list[tuple[str, int, int]]:
     if len(text) <= MAX_CHUNK:
         return [(text, offs[0], offs[-1] + 1)]
     pieces, cur_start, cur_end = [], 0, 0
-    for m in _SENT_END.finditer(text):
+    for m in SENTENCE.finditer(text):
         if m.end() - cur_start > MAX_CHUNK and cur_end > cur_start:
             pieces.append((cur_start, cur_end))
             cur_start = cur_end
@@ -90,6 +96,11 @@ def chunk_document(doc: Document, first_id: int = 0) -> list[Chunk]:
         for piece, s, e in _split_long(text, offs):
             chunks.append(Chunk(first_id + len(chunks), doc.doc_id, heading, piece, s, e))
     return chunks
+
+
+def search_text(chunk: Chunk) -> str:
+    """What BM25 indexes for a chunk (normalized heading path and text)."""
+    return normalize(f"{chunk.heading} {row_text(chunk)}")
 
 
 def row_text(chunk: Chunk) -> str:

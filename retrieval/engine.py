@@ -13,6 +13,7 @@ from .config import Config
 from .embedders import Embedder, make_embedder
 from .errors import EmbedderMismatchError, IndexCorruptError, IndexMissingError, ReindexBusyError
 from .indexer import Progress, ReindexReport, reindex
+from .lexical import load_dictionary
 from .models import Answer, Document, ScheduleEntry
 from .plans import select_plans
 from .query import Query, alias_table, parse_question
@@ -73,6 +74,7 @@ class Engine:
         return self
 
     def _load(self) -> None:
+        load_dictionary()  # before questions arrive from several threads
         built = store.load(self.config.index_dir)
         emb = self.embedder
         if built.manifest.embedder != emb.name or built.manifest.dim != emb.dim:
@@ -86,9 +88,11 @@ class Engine:
     def reindex(self, progress: Progress | None = None) -> ReindexReport:
         """Rebuild from the corpus; questions keep using the old index until the swap."""
         if not self._reindex_guard.acquire(blocking=False):
-            raise ReindexBusyError("另一个重建索引任务正在进行，请稍后再试")
+            raise ReindexBusyError()
         try:
-            report = reindex(self.config.corpus_dir, self.config.index_dir, self.embedder, progress)
+            previous = self._state.built if self._state is not None else None
+            report = reindex(self.config.corpus_dir, self.config.index_dir, self.embedder, progress,
+                             previous)
             self._load()
             self.last_report = report
         finally:

@@ -36,6 +36,9 @@ class IndexCorruptError(EngineError):
 class ReindexBusyError(EngineError):
     """Another reindex is already running on this index directory."""
 
+    def __init__(self):
+        super().__init__("另一个重建索引任务正在进行，请稍后再试")
+
 
 class EmptyCorpusError(EngineError):
     """The corpus has no readable document, so there is nothing to index."""

@@ -18,7 +18,7 @@ from typing import Callable
 import numpy as np
 
 from . import meta, store
-from .chunker import chunk_document, row_text
+from .chunker import chunk_document, row_text, search_text
 from .embedders import Embedder
 from .errors import (EmptyCorpusError, IndexCorruptError, IndexMissingError, IndexWriteError,
                      ReindexBusyError, UnreadableFileError)
@@ -67,10 +67,6 @@ def embed_text(doc: Document, chunk: Chunk) -> str:
     return normalize(f"{doc.region} {chunk.heading}：{row_text(chunk)}")
 
 
-def lexical_text(doc: Document, chunk: Chunk) -> str:
-    return normalize(f"{chunk.heading} {row_text(chunk)}")
-
-
 def fault(stage: str) -> None:
     """Fault injection for the crash tests: DUDAO_FAULT=pause:<stage> stops here until killed,
     DUDAO_FAULT=enospc:<stage> fails here as a full disk would. Stages: embed, write, swap."""
@@ -96,7 +92,7 @@ def reindex_lock(index_dir: Path):
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise ReindexBusyError("另一个重建索引任务正在进行，请稍后再试") from exc
+            raise ReindexBusyError() from exc
         try:
             yield
         finally:
@@ -114,18 +110,20 @@ class _Reuse:
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-def _reusable(index_dir: Path, embedder: Embedder) -> _Reuse:
+def _reusable(index_dir: Path, embedder: Embedder, built: store.Built | None) -> _Reuse:
+    """Reuse from the build a running engine holds, else from the one on disk."""
     reuse = _Reuse()
-    try:
-        built = store.load(index_dir)
-    except (IndexMissingError, IndexCorruptError) as exc:
-        log.info("nothing to reuse: %s", exc)
-        return reuse
+    if built is None:
+        try:
+            built = store.load(index_dir)
+        except (IndexMissingError, IndexCorruptError) as exc:
+            log.info("nothing to reuse: %s", exc)
+            return reuse
     tokens = None
     if built.manifest.parser == PARSER_VERSION:
         try:
             tokens = store.load_tokens(built.path)
-        except (sqlite3.Error, ValueError) as exc:
+        except (sqlite3.Error, ValueError, OSError) as exc:
             log.warning("stored tokens unreadable, parsing everything again: %s", exc)
     if tokens is not None:
         for doc in built.documents.values():
@@ -154,7 +152,7 @@ def _parse(path: Path, reuse: _Reuse) -> tuple[Document, list[Chunk] | None, lis
 
 
 def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
-            progress: Progress | None = None) -> ReindexReport:
+            progress: Progress | None = None, previous: store.Built | None = None) -> ReindexReport:
     """Build a new index from the corpus and swap it in; the old one serves until the swap.
 
     Incremental: unchanged files reuse their parse, tokens and vectors from the current build."""
@@ -162,7 +160,7 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     progress = progress or (lambda stage, done, total: None)
     with reindex_lock(index_dir):
-        reuse = _reusable(index_dir, embedder)
+        reuse = _reusable(index_dir, embedder, previous)
         parsed, rejected, seen = [], [], {}
         files = corpus_files(corpus_dir)
         for i, path in enumerate(files):
@@ -194,7 +192,7 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
             if old_chunks is None:
                 doc_chunks = chunk_document(doc, first_id=len(chunks))
                 schedule.extend(extract_schedule(doc, doc_chunks))
-                tokens.extend(tokenize(lexical_text(doc, c)) for c in doc_chunks)
+                tokens.extend(tokenize(search_text(c)) for c in doc_chunks)
             else:
                 doc_chunks = [replace(c, chunk_id=len(chunks) + k, doc_id=doc.doc_id)
                               for k, c in enumerate(old_chunks)]

@@ -20,6 +20,11 @@ STOPWORDS = set("""
 _TOKEN_OK = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")
 
 
+def load_dictionary() -> None:
+    """Load jieba and the domain dictionary now (once per process), not on the first question."""
+    _jieba()
+
+
 @lru_cache(maxsize=1)
 def _jieba():
     import jieba

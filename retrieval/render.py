@@ -15,6 +15,11 @@ def source_line(c: Citation) -> str:
     return f"{head} {title}{number} › {c.heading}".strip()
 
 
+def short_source(doc_number: str, title: str, heading: str) -> str:
+    """The compact source line under a group of schedule entries: 文号 › heading path."""
+    return f"   —— {doc_number or title} › {heading}"
+
+
 def passage_blocks(answer: Answer, citations: list[Citation] | None = None) -> list[str]:
     """One text block per quoted passage (or per region for month/when answers), so a long
     reply can be split between them."""
@@ -27,15 +32,19 @@ def passage_blocks(answer: Answer, citations: list[Citation] | None = None) -> l
     return blocks
 
 
+def reply_parts(answer: Answer) -> tuple[str, list[str], list[str]]:
+    """(headline, blocks, notes) of a reply; plain text and Telegram HTML both lay these out."""
+    if answer.kind == "meta":
+        blocks = [f"—— {source_line(c)}：{c.text}" for c in answer.citations]
+    else:
+        blocks = passage_blocks(answer)
+    return answer.answer, blocks, [f"注：{n}" for n in answer.notes]
+
+
 def to_text(answer: Answer) -> str:
     """Human-readable reply."""
-    parts = [answer.answer]
-    if answer.kind != "meta":
-        parts.extend(passage_blocks(answer))
-    else:
-        parts.extend(f"—— {source_line(c)}：{c.text}" for c in answer.citations)
-    parts.extend(f"注：{n}" for n in answer.notes)
-    return "\n".join(p for p in parts if p)
+    head, blocks, notes = reply_parts(answer)
+    return "\n".join(p for p in [head, *blocks, *notes] if p)
 
 
 def to_json(answer: Answer) -> dict:

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .chunker import row_text
+from . import store
+from .chunker import search_text
 from .embedders import Embedder
 from .models import Hit
 from .query import Query
-from . import store
 from .store import Built
-from .textnorm import normalize
 
 RRF_K = 60
 CANDIDATES = 50
@@ -35,27 +34,33 @@ class Searcher:
         self._norm_cache: dict[int, str] = {}
         # chunk → document as integers, so filters are array operations even at 1M chunks
         self.doc_names = list(dict.fromkeys(c.doc_id for c in self.chunks))
+        self.all_docs = frozenset(self.doc_names)
         number = {d: i for i, d in enumerate(self.doc_names)}
         self.doc_index = np.fromiter((number[c.doc_id] for c in self.chunks), dtype=np.int32,
                                      count=len(self.chunks))
 
     def allowed(self, doc_ids: set[str] | None) -> np.ndarray:
-        if doc_ids is None or len(doc_ids) >= len(self.doc_names) and set(self.doc_names) <= doc_ids:
+        if doc_ids is None or self.all_docs <= doc_ids:
             return np.ones(len(self.chunks), dtype=bool)
         wanted = np.array([i for i, d in enumerate(self.doc_names) if d in doc_ids], dtype=np.int32)
         return np.isin(self.doc_index, wanted)
 
-    def coverage(self, tokens: list[str], pos: int) -> float:
-        """IDF-weighted share of the question's words that the passage contains."""
-        terms = set(tokens)
-        if not terms:
-            return 0.0
-        total = got = 0.0
-        text = None
-        for t in terms:
+    def term_weights(self, tokens: list[str]) -> dict[str, float]:
+        """IDF of each question word; a word the corpus never uses weighs as much as the rarest."""
+        out = {}
+        for t in set(tokens):
             idf = self.bm25.idf(t)
-            idf = self.max_idf if idf is None else idf
-            total += idf
+            out[t] = self.max_idf if idf is None else idf
+        return out
+
+    def coverage(self, weights: dict[str, float], pos: int) -> float:
+        """IDF-weighted share of the question's words that the passage contains."""
+        total = sum(weights.values())
+        if not total:
+            return 0.0
+        got = 0.0
+        text = None
+        for t, idf in weights.items():
             if self.bm25.contains(t, pos):
                 got += idf
             elif len(t) == 1:
@@ -63,13 +68,13 @@ class Searcher:
                 text = text if text is not None else self.chunk_search_text(pos)
                 if t in text:
                     got += idf
-        return got / total if total else 0.0
+        return got / total
 
     def chunk_search_text(self, pos: int) -> str:
+        # only needed for hits of questions with one-character words; bounded by the index size
         text = self._norm_cache.get(pos)
         if text is None:
-            chunk = self.chunks[pos]
-            text = self._norm_cache[pos] = normalize(f"{chunk.heading} {row_text(chunk)}")
+            text = self._norm_cache[pos] = search_text(self.chunks[pos])
         return text
 
     def search(self, query: Query, doc_ids: set[str] | None = None, k: int = 10) -> list[Hit]:
@@ -98,9 +103,10 @@ class Searcher:
             fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
         for rank, i in enumerate(dense_order):
             fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+        weights = self.term_weights(query.tokens)
         hits = []
         for i, score in fused.items():
-            cov = self.coverage(query.tokens, i)
+            cov = self.coverage(weights, i)
             hits.append(Hit(self.chunks[i], score, float(bm[i]), dense.get(i, 0.0), cov))
         hits.sort(key=lambda h: (-(h.score + 0.01 * h.coverage), h.chunk.chunk_id))
         return hits[:k]

@@ -52,7 +52,6 @@ class Block:
     spans: list[tuple[int, int]]   # raw spans of the lines (or cells) that make it
     cells: list[list[tuple[int, int]]] = field(default_factory=list)  # row cells as spans
     header: list[str] = field(default_factory=list)
-    caption: str = ""
 
     @property
     def start(self) -> int:
@@ -308,7 +307,7 @@ def _continues(para: Block, text: str) -> bool:
 
 def _open_table(header, mode, blocks, text, heading) -> dict:
     caption = _take_caption(blocks, text, heading)
-    return {"header": header, "mode": mode, "pending": [], "row": None, "caption": caption,
+    return {"header": header, "mode": mode, "pending": [], "row": None,
             "heading": heading + [caption] if caption else heading}
 
 
@@ -339,8 +338,7 @@ def _table_line(table: dict, line: Line, blocks: list[Block], heading: list[str]
                                  line.start + len(line.raw.rstrip())))
         if len(table["pending"]) == len(header):
             blocks.append(Block("row", tab_heading, list(table["pending"]),
-                                cells=[[sp] for sp in table["pending"]], header=header,
-                                caption=table["caption"]))
+                                cells=[[sp] for sp in table["pending"]], header=header))
             table["pending"] = []
         return True
     if table["mode"] == "tab":
@@ -349,7 +347,7 @@ def _table_line(table: dict, line: Line, blocks: list[Block], heading: list[str]
                 blocks.append(table["row"])
             cells = [[sp] for sp in _cell_spans(line)]
             table["row"] = Block("row", tab_heading, [(line.start, line.end)], cells=cells,
-                                 header=header, caption=table["caption"])
+                                 header=header)
             return True
         if table["row"] and heading_level(t) is None:
             # a wrapped last cell
@@ -373,7 +371,7 @@ def _table_line(table: dict, line: Line, blocks: list[Block], heading: list[str]
         else:
             cells.append([])
         table["row"] = Block("row", tab_heading, [(line.start, line.end)], cells=cells,
-                             header=header, caption=table["caption"])
+                             header=header)
         return True
     if table["row"] is not None:
         table["row"].spans.append((line.start, line.end))

@@ -11,6 +11,8 @@ _SPACE = r"[ \u00a0\u3000]"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}]){_SPACE}+|{_SPACE}+(?=[{_CJK}])")
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
 _MULTISPACE = re.compile(r"[ \u00a0]{2,}")
+# One sentence (with its closing quotes or brackets), or the unterminated tail of a text.
+SENTENCE = re.compile(r"[^。！？；]*[。！？；]+[”’」』）)]*|[^。！？；]+$")
 
 
 def clean(text: str) -> str:
@@ -40,6 +42,3 @@ def width(line: str) -> float:
     """Printed width of a line: a CJK character counts 1, an ASCII one 0.5."""
     return sum(1.0 if _CJK_CHAR.match(ch) else 0.5 for ch in line.strip())
 
-
-def has_cjk(text: str) -> bool:
-    return bool(re.search(r"[\u4e00-\u9fff]", text))

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import re
 
-from .answer import relevant
+from .answer import citation, excerpt, relevant
 from .models import Answer, Citation, Document, Hit, ScheduleEntry
 from .plans import year_label
+from .render import short_source
 from .query import Query
 from .timeexpr import AskedTime
 
@@ -34,7 +35,7 @@ def entry_line(e: ScheduleEntry, plan_year: int | None = None) -> str:
 
 
 def source_of(doc: Document, heading: str) -> str:
-    return f"   —— {doc.doc_number or doc.title} › {heading}"
+    return short_source(doc.doc_number, doc.title, heading)
 
 
 def entry_citation(doc: Document, e: ScheduleEntry) -> Citation:
@@ -121,7 +122,6 @@ def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
             cites.append(entry_citation(doc, e))
             entries_out.append(entry_json(e))
             months.update(e.months)
-    from .answer import citation, excerpt
     for region in sorted(r for r in undated if r not in dated):
         h = undated[region]
         doc = docs[h.chunk.doc_id]
