@@ -256,19 +256,25 @@ class DudaoBot:
             if edits:
                 await asyncio.gather(*(asyncio.wrap_future(f) for f in edits), return_exceptions=True)
 
-    async def reindex(self, update, context) -> None:
+    async def _admin_job(self, status, failed: str, fn, *args):
+        """Run an admin change with progress; on failure say why in the status message and
+        return None (the engine leaves files and index as they were)."""
         from retrieval.errors import EngineError
+        try:
+            return await self._run_with_progress(status, fn, *args)
+        except EngineError as exc:
+            await status.edit_text(f"{failed}：{getattr(exc, 'reason', exc)}")
+        except OSError as exc:
+            log.exception("%s", failed)
+            await status.edit_text(f"{failed}（{exc.strerror or exc}），原有文件和索引保持不变。")
+        return None
+
+    async def reindex(self, update, context) -> None:
         if await self.refuse_non_admin(update):
             return
         status = await update.effective_message.reply_text("正在重建索引……")
-        try:
-            report = await self._run_with_progress(status, self.engine.reindex)
-        except EngineError as exc:
-            await status.edit_text(f"重建失败：{exc}")
-            return
-        except OSError as exc:
-            log.exception("reindex failed")
-            await status.edit_text(f"重建失败（{exc.strerror or exc}），原索引继续使用。")
+        report = await self._admin_job(status, "重建失败", self.engine.reindex)
+        if report is None:
             return
         lines = [f"索引已重建：{report.documents} 份文件，{report.chunks} 个段落，{report.schedule} 条日程，"
                  f"新计算向量 {report.embedded} 个，用时 {report.seconds:.1f} 秒。"]
@@ -277,21 +283,14 @@ class DudaoBot:
 
     async def remove(self, update, context) -> None:
         from retrieval.corpus import remove_file
-        from retrieval.errors import EngineError
         if await self.refuse_non_admin(update):
             return
         if not context.args:
             await update.effective_message.reply_text("用法：/remove <文件编号>，文件编号见 /docs")
             return
         status = await update.effective_message.reply_text("正在移除并重建索引……")
-        try:
-            moved = await self._run_with_progress(status, remove_file, self.engine, " ".join(context.args))
-        except EngineError as exc:
-            await status.edit_text(f"未能移除：{exc}")
-            return
-        except OSError as exc:
-            log.exception("remove failed")
-            await status.edit_text(f"未能移除（{exc.strerror or exc}），文件和索引保持原样。")
+        moved = await self._admin_job(status, "未能移除", remove_file, self.engine, " ".join(context.args))
+        if moved is None:
             return
         await status.edit_text(f"已移除 {moved.name}（文件移到 corpus/.removed/，未删除），索引已更新。")
 
@@ -327,15 +326,9 @@ class DudaoBot:
             local = Path(tmp) / ("upload" + Path(name).suffix.lower())
             tg_file = await doc.get_file()
             await tg_file.download_to_drive(local)
-            try:
-                result = await self._run_with_progress(status, add_file, self.engine, local, name)
-            except EngineError as exc:
-                await status.edit_text(f"未添加 {name}：{getattr(exc, 'reason', exc)}")
-                return
-            except OSError as exc:
-                log.exception("adding %s failed", name)
-                await status.edit_text(f"未添加 {name}（{exc.strerror or exc}），文件目录保持原样。")
-                return
+            result = await self._admin_job(status, f"未添加 {name}", add_file, self.engine, local, name)
+        if result is None:
+            return
         await status.edit_text(
             f"已添加 {name}（保存为 {result.file}）\n标题：{result.title or '未识别'}\n"
             f"发文机关：{result.issuer or '未识别'}\n文号：{result.doc_number or '未识别'}\n"
