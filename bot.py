@@ -411,6 +411,10 @@ def run(argv: list[str]) -> int:
     if not cfg.telegram_token:
         print(NO_TOKEN_HELP, file=sys.stderr)
         return 1
+    if args.webhook and not (cfg.webhook_url and cfg.webhook_secret):
+        print("webhook 模式需要设置 WEBHOOK_URL（公网 HTTPS 地址）和 WEBHOOK_SECRET（校验用的密钥）",
+              file=sys.stderr)
+        return 1
     token_filter = TokenFilter(cfg.telegram_token)
     for handler in logging.getLogger().handlers:
         handler.addFilter(token_filter)
@@ -425,9 +429,6 @@ def run(argv: list[str]) -> int:
              len(engine.documents()))
     from telegram import Update
     if args.webhook:
-        if not (cfg.webhook_url and cfg.webhook_secret):
-            print("webhook 模式需要设置 WEBHOOK_URL 和 WEBHOOK_SECRET", file=sys.stderr)
-            return 1
         app.run_webhook(listen="0.0.0.0", port=cfg.webhook_port, url_path="telegram",
                         webhook_url=cfg.webhook_url.rstrip("/") + "/telegram",
                         secret_token=cfg.webhook_secret, allowed_updates=Update.ALL_TYPES)

@@ -298,3 +298,12 @@ def test_without_token_explains_and_points_to_chat(tmp_path):
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 1
     assert "BotFather" in out.stderr and "python bot.py chat" in out.stderr
+
+
+def test_webhook_mode_needs_url_and_secret(tmp_path, engine):
+    env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, WEBHOOK_URL="", WEBHOOK_SECRET="",
+               DUDAO_CORPUS_DIR=str(engine.config.corpus_dir), DUDAO_INDEX_DIR=str(engine.config.index_dir))
+    out = subprocess.run([sys.executable, str(ROOT / "bot.py"), "--webhook"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1 and "WEBHOOK_URL" in out.stderr and "WEBHOOK_SECRET" in out.stderr
+    assert TOKEN not in out.stderr
