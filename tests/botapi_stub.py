@@ -224,26 +224,24 @@ class BotAPIStub:
             self.sent.append(msg)
         return msg
 
+    def _sent_message(self, method: str, p: dict, mid: int):
+        """Record a message the bot sent or edited and answer with it, as the Bot API does."""
+        self._record(method, p, mid)
+        return self._ok({"message_id": mid, "date": int(time.time()),
+                         "chat": {"id": int(p["chat_id"]), "type": "private"},
+                         "from": {"id": BOT_ID, "is_bot": True, "first_name": "督导助手"},
+                         "text": p.get("text", "")})
+
     async def _m_sendMessage(self, p):
         if self.fail_next_sends > 0:
             self.fail_next_sends -= 1
             return web.json_response({"ok": False, "error_code": 429,
                                       "description": f"Too Many Requests: retry after {self.retry_after}",
                                       "parameters": {"retry_after": self.retry_after}}, status=429)
-        mid = next(self._message_ids)
-        self._record("sendMessage", p, mid)
-        return self._ok({"message_id": mid, "date": int(time.time()),
-                         "chat": {"id": int(p["chat_id"]), "type": "private"},
-                         "from": {"id": BOT_ID, "is_bot": True, "first_name": "督导助手"},
-                         "text": p.get("text", "")})
+        return self._sent_message("sendMessage", p, next(self._message_ids))
 
     async def _m_editMessageText(self, p):
-        mid = int(p["message_id"])
-        self._record("editMessageText", p, mid)
-        return self._ok({"message_id": mid, "date": int(time.time()),
-                         "chat": {"id": int(p["chat_id"]), "type": "private"},
-                         "from": {"id": BOT_ID, "is_bot": True, "first_name": "督导助手"},
-                         "text": p.get("text", "")})
+        return self._sent_message("editMessageText", p, int(p["message_id"]))
 
     async def _m_getFile(self, p):
         file_id = p["file_id"]
