@@ -4,12 +4,19 @@ from __future__ import annotations
 import json
 import re
 import statistics
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .render import to_text
+from .textnorm import to_simplified
 
 _WS = re.compile(r"\s+")
+
+
+def _flat(text: str) -> str:
+    """What expected snippets are compared on: no white space, simplified, half-width."""
+    return to_simplified(unicodedata.normalize("NFKC", _WS.sub("", text)))
 
 
 @dataclass
@@ -40,16 +47,17 @@ def check(case: Case, answer) -> Case:
 
 
 def check_reply(case: Case, reply: str, quoted: bool) -> Case:
-    """A reply passes if it contains every expected substring (white space ignored); a
+    """A reply passes if it contains every expected substring (white space, traditional/simplified
+    and full/half width ignored); a
     question whose answer is not in the circulars passes if the reply quotes nothing."""
     case.reply = reply
     case.length = len(reply)
-    flat = _WS.sub("", reply)
+    flat = _flat(reply)
     if case.kind == "none":
         case.passed = not quoted
         case.missing = [] if case.passed else ["(应回答“没有找到”)"]
         return case
-    case.missing = [s for s in case.expect if _WS.sub("", s) not in flat]
+    case.missing = [s for s in case.expect if _flat(s) not in flat]
     case.passed = not case.missing
     return case
 
