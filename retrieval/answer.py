@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .chunker import row_text
 from .models import Answer, Chunk, Citation, Document, Hit
-from .plans import year_label
+from .plans import place_name, year_label
 from .query import Query
 from .textnorm import SENTENCE, clean, normalize
 
@@ -12,13 +12,15 @@ RELATIVE_COVERAGE = 0.6  # further passages must cover this share of what the be
 MAX_EXCERPT = 200
 
 META_LABELS = {
-    "doc_number": "文号", "issuer": "发文机关", "date": "成文日期", "public": "公开属性",
-    "title": "标题",
+    "doc_number": "文号", "issuer": "发文机关", "date": "日期", "public": "公开属性",
+    "title": "标题", "recipients": "主送单位", "copy_to": "抄送单位", "attachments": "附件",
 }
+LIST_ITEM = 120      # characters of each item a list answer quotes
+LIST_BUDGET = 700    # characters of quoted items in one list answer (reply budget 800)
 
 
 def citation(doc: Document, chunk: Chunk, text: str | None = None) -> Citation:
-    return Citation(doc=doc.doc_id, title=doc.title, doc_number=doc.doc_number, region=doc.region,
+    return Citation(doc=doc.doc_id, title=doc.title, doc_number=doc.doc_number, region=place_name(doc),
                     year=doc.year, heading=chunk.heading,
                     text=text if text is not None else row_text(chunk),
                     start=chunk.start, end=chunk.end)
@@ -83,49 +85,109 @@ def answer_passages(query: Query, hits: list[Hit], docs: dict[str, Document], to
 
 
 def no_answer(query: Query, notes: list[str]) -> Answer:
-    where = "、".join(query.regions) if query.regions else "已收录的"
+    where = "、".join(k.rsplit("/", 1)[-1] for k in query.regions) if query.regions else "已收录的"
     return Answer(question=query.question, kind="none",
                   answer=f"{where}工作要点中没有找到与这个问题直接相关的内容。"
                          f"可以换个说法，或发送 /docs 查看收录了哪些文件。",
                   notes=notes)
 
 
-def answer_meta(query: Query, docs: list[Document], notes: list[str]) -> Answer:
-    """Answer 文号 / 发文机关 / 日期 / 是否公开 / 标题 questions from document metadata."""
-    lines, cites = [], []
+def meta_docs(query: Query, plans: list[Document], hits: list[Hit]) -> list[Document]:
+    """The documents a meta question is about: one it names by 文号, else the region or year it
+    names, else those its topic words find; all plans only when nothing narrows them."""
+    flat = query.norm.replace(" ", "")
+    named = [d for d in plans if d.doc_number and normalize(d.doc_number).replace(" ", "") in flat]
+    if named:
+        return named
+    if query.regions or len(plans) == 1:
+        return plans
+    good = relevant(hits)
+    if good:
+        best = good[0].coverage
+        ids = list(dict.fromkeys(h.chunk.doc_id for h in good if h.coverage >= best * 0.9))
+        return [d for d in plans if d.doc_id in ids[:2]] or plans
+    return plans
+
+
+def answer_meta(query: Query, docs: list[Document], notes: list[str], hits: list[Hit] | None = None,
+                state=None, top_k: int = 3) -> Answer:
+    """Answer 文号 / 发文机关 / 日期 / 主送 / 抄送 / 附件 / 公开 / 标题 questions from metadata, for the
+    documents asked about; a field none of them gives is said to be missing, not guessed."""
+    field = query.meta_field
+    docs = meta_docs(query, docs, hits or [])
+    label = META_LABELS.get(field, field)
+    lines, cites, missing = [], [], []
     for doc in docs:
-        value = _meta_value(doc, query.intent)
-        lines.append(f"{doc.region or doc.doc_id}（{year_label(doc.year)}）：{value}")
-        span = doc.spans.get(query.intent) or doc.spans.get("title") or [0, 0]
-        if query.intent == "date" and doc.printed_date and "printed_date" in doc.spans:
-            span = doc.spans["printed_date"] if not doc.date else doc.spans.get("date", span)
+        value = _meta_value(doc, field)
+        if value is None:
+            missing.append(doc)
+            continue
+        lines.append(f"{place_name(doc)}（{year_label(doc.year)}）：{value}")
+        span = doc.spans.get(field) or doc.spans.get("title") or [0, 0]
+        if field == "date":
+            span = next((doc.spans[k] for k in ("date", "printed_date", "published") if k in doc.spans), span)
         source = clean(doc.text[span[0]:span[1]].lstrip("# ").replace("*", "")) if span[1] else ""
         chunk = Chunk(-1, doc.doc_id, "文件头", source, span[0], span[1], kind="meta")
         cites.append(citation(doc, chunk))
-    label = META_LABELS.get(query.intent, query.intent)
+    if not lines:
+        names = "、".join(f"《{d.title}》" if d.title else place_name(d) for d in missing)
+        return Answer(question=query.question, kind="none",
+                      answer=f"{names}没有写明{label}。", notes=notes)
+    for doc in missing:
+        lines.append(f"{place_name(doc)}（{year_label(doc.year)}）：文件中没有写明")
     return Answer(question=query.question, kind="meta", answer=f"{label}：\n" + "\n".join(lines),
                   citations=cites, notes=notes)
 
 
-def _meta_value(doc: Document, intent: str) -> str:
-    if intent == "doc_number":
-        return doc.doc_number or "文件中未标注文号"
-    if intent == "issuer":
-        return doc.issuer or "文件中未写明发文机关"
-    if intent == "date":
-        parts = []
-        if doc.date:
-            parts.append(f"成文日期 {_cn_date(doc.date)}")
-        if doc.printed_date:
-            parts.append(f"印发日期 {_cn_date(doc.printed_date)}")
-        return "，".join(parts) or "文件中未写明日期"
-    if intent == "public":
-        if doc.public is False:
-            return "标注“此件不公开”"
-        if doc.public is True:
-            return "标注为公开"
-        return "文件未标注公开属性"
-    return doc.title
+def answer_list(query: Query, plans: list[Document], notes: list[str], hits: list[Hit], state,
+                top_k: int) -> Answer | None:
+    """“有哪些”: every item of the list the best passage belongs to (its sibling sections), within
+    the reply budget; None when the passage is not part of a list."""
+    good = relevant(hits)
+    if not good:
+        return None
+    best = good[0].chunk
+    heading = best.heading
+    parent = heading.rsplit(" > ", 1)[0] if " > " in heading else heading
+    items = [c for c in state.searcher.chunks if c.doc_id == best.doc_id and c.kind != "meta"
+             and (c.heading == parent or c.heading.startswith(parent + " > "))]
+    if len(items) < 2:
+        return None
+    doc = state.built.documents[best.doc_id]
+    cites, used = [], 0
+    for c in items:
+        text = row_text(c) if c.kind == "row" else excerpt(c.text, query.tokens, LIST_ITEM)
+        if used + len(text) > LIST_BUDGET and cites:
+            break
+        used += len(text)
+        cites.append(citation(doc, c, text))
+    return Answer(question=query.question, kind="list",
+                  answer=f"{place_name(doc)}《{doc.title}》中“{parent.split(' > ')[-1]}”一节共 {len(items)} 项：",
+                  citations=cites, notes=notes)
+
+
+def more_answer(query: Query, previous: Answer, top_k: int) -> Answer:
+    """“还有呢”: the next passages of the previous answer."""
+    if not previous.more:
+        return Answer(question=query.question, kind="none", answer="上一个问题没有更多相关原文了。")
+    return Answer(question=query.question, kind="passages", answer="更多相关原文：",
+                  citations=previous.more[:top_k], more=previous.more[top_k:])
+
+
+ANSWERS = {"meta": answer_meta, "list": answer_list}
+
+
+def _meta_value(doc: Document, field: str) -> str | None:
+    """The field's value as a reply states it, or None when the text does not give it."""
+    if field == "date":
+        parts = [f"{name} {_cn_date(iso)}" for name, iso in
+                 (("成文日期", doc.date), ("印发日期", doc.printed_date), ("发布日期", doc.published)) if iso]
+        return "，".join(parts) or None
+    if field == "public":
+        return {False: "标注“此件不公开”", True: "标注为公开"}.get(doc.public)
+    if field == "attachments":
+        return "；".join(doc.attachments) or None
+    return getattr(doc, {"copy_to": "copy_to", "recipients": "recipients"}.get(field, field), "") or None
 
 
 def _cn_date(iso: str) -> str:

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Callable
 
 from . import store, timeexpr, yearplan
-from .answer import answer_meta, answer_passages, no_answer
+from .answer import ANSWERS as PASSAGE_ANSWERS
+from .answer import answer_passages, more_answer, no_answer
 from .config import Config
 from .embedders import Embedder, make_embedder
 from .errors import EmbedderMismatchError, IndexCorruptError, IndexMissingError, ReindexBusyError
@@ -16,10 +17,14 @@ from .indexer import Progress, ReindexReport, reindex
 from .lexical import load_dictionary
 from .models import Answer, Document, ScheduleEntry
 from .plans import select_plans
-from .query import Query, alias_table, parse_question
+from .context import Conversations, merged_question
+from .query import CONFIDENT, Query, alias_table, parse_question
+from .spelling import Speller
 from .search import Searcher
 
 log = logging.getLogger(__name__)
+# intent → answer function (query, plans, notes, hits, state, top_k) → Answer | None
+ANSWERS = {**PASSAGE_ANSWERS, **yearplan.ANSWERS}
 
 
 @dataclass
@@ -29,8 +34,9 @@ class State:
     built: store.Built
     searcher: Searcher
     doc_list: list[Document]
-    aliases: list[tuple[str, str]]                 # (normalized alias, region)
+    aliases: list[tuple[str, frozenset[str]]]      # (normalized name, region keys)
     schedule: dict[str, list[ScheduleEntry]]       # doc_id → its schedule entries
+    speller: Speller
 
 
 class Engine:
@@ -44,6 +50,7 @@ class Engine:
         self._asked = 0
         self._asked_lock = threading.Lock()  # ask() runs in several threads at once
         self.last_report: ReindexReport | None = None
+        self.conversations = Conversations()
 
     # -- lifecycle -------------------------------------------------------------------------
     @property
@@ -83,7 +90,10 @@ class Engine:
         for e in built.schedule:
             by_doc.setdefault(e.doc_id, []).append(e)
         docs = list(built.documents.values())
-        self._state = State(built, Searcher(built, emb), docs, alias_table(docs), by_doc)
+        idf = {t: float(built.bm25.idf_arr[i]) for i, t in enumerate(built.bm25.vocab)}
+        self._state = State(built, Searcher(built, emb), docs, alias_table(docs), by_doc,
+                            Speller(built.bm25.vocab, {t: -v for t, v in idf.items()}))
+        self.conversations.forget()
 
     def reindex(self, progress: Progress | None = None) -> ReindexReport:
         """Rebuild from the corpus; questions keep using the old index until the swap."""
@@ -119,28 +129,52 @@ class Engine:
             return self._now()
         return datetime.now(ZoneInfo(self.config.timezone))
 
-    def ask(self, question: str, top_k: int | None = None) -> Answer:
-        """Answer one question from the current index."""
+    def ask(self, question: str, top_k: int | None = None, chat: str | None = None) -> Answer:
+        """Answer one question from the current index; with `chat`, a follow-up takes what it
+        leaves out from that chat's previous question."""
         state = self.state
         top_k = top_k or self.config.top_k
-        query = parse_question(question, state.doc_list, state.aliases)
+        query = self.parse(question)
         with self._asked_lock:
             self._asked += 1
-        if query.problem:
+        if query.asked.invalid:
+            return invalid_time(query, query.asked.invalid)
+        if query.problem and not query.followup:
             return invalid(query)
-        asked = timeexpr.parse_question(query.norm, self.now().date())
-        if asked.invalid:
-            return invalid_time(query, asked.invalid)
-        plans, notes = select_plans(state.doc_list, query.regions, asked.year)
-        if query.intent:
-            return answer_meta(query, plans, notes)
-        if asked.months and not yearplan.is_when_question(query):
-            return yearplan.answer_month(query, asked, plans, notes, state.schedule)
+        prev = self.conversations.last(chat) if chat is not None else None
+        answer = None
+        if prev is not None and query.followup == "more":
+            answer = more_answer(query, prev.answer, top_k)
+            query = prev.query
+        elif prev is not None and query.followup == "detail":
+            query = replace(prev.query, question=question, intent="passage")
+        elif prev is not None and query.followup == "short":
+            query = self.parse(merged_question(prev.query, query))
+            query.question = question
+        elif query.followup and query.problem:
+            return invalid(query)
+        if answer is None:
+            answer = self.answer(query, top_k, state)
+        if chat is not None:
+            self.conversations.remember(chat, query, answer)
+        return answer
+
+    def parse(self, question: str) -> Query:
+        state = self.state
+        return parse_question(question, state.doc_list, state.aliases, self.now().date(),
+                              state.speller)
+
+    def answer(self, query: Query, top_k: int, state: State | None = None) -> Answer:
+        """Dispatch on the question's intent; a special answer that is unsure or finds nothing
+        for the documents asked about steps aside for passage search."""
+        state = state or self.state
+        plans, notes = select_plans(state.doc_list, query.regions, query.asked.year)
         if not plans:
             return no_answer(query, notes)
         hits = state.searcher.search(query, {d.doc_id for d in plans}, k=top_k * 8)
-        if yearplan.is_when_question(query):
-            answer = yearplan.answer_when(query, hits, state.built.documents, state.schedule, notes)
+        special = ANSWERS.get(query.intent) if query.confidence >= CONFIDENT else None
+        if special is not None:
+            answer = special(query, plans, notes, hits, state, top_k)
             if answer is not None:
                 return answer
         return answer_passages(query, hits, state.built.documents, top_k, notes)
@@ -153,9 +187,9 @@ class Engine:
         """The `/month N` answer: every entry of that month, by region."""
         state = self.state
         query = parse_question(f"{month}月", state.doc_list, state.aliases)
-        asked = timeexpr.AskedTime(months=[month])
+        query.asked = timeexpr.AskedTime(months=[month])
         plans, notes = select_plans(state.doc_list, [], None)
-        return yearplan.answer_month(query, asked, plans, notes, state.schedule)
+        return yearplan.answer_month(query, plans, notes, state.schedule)
 
 
 def invalid_time(query: Query, wording: str) -> Answer:

@@ -25,12 +25,13 @@ from .errors import (EmptyCorpusError, IndexCorruptError, IndexMissingError, Ind
 from .lexical import BM25, tokenize
 from .loaders import SUPPORTED, read_file, sha256_bytes
 from .models import Chunk, Document
+from .pageclean import clean_page
 from .textnorm import normalize
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]   # (stage, done, total)
 # Bump when parsing, chunking or schedule extraction changes: stored parses are then redone.
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 EMBED_BATCH = 16  # small batches keep the embedder free for questions during a reindex
 
 
@@ -58,8 +59,10 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
 def load_document(path: Path) -> Document:
     """Read and understand one circular (text + metadata); UnreadableFileError if it cannot be."""
     text, fmt, digest = read_file(path)
-    doc = meta.extract(Document(doc_id=path.stem, path=path.name, sha256=digest, fmt=fmt, text=text))
-    return doc
+    page = clean_page(text)
+    doc = Document(doc_id=path.stem, path=path.name, sha256=digest, fmt=fmt, text=page.text,
+                   dropped=page.dropped)
+    return meta.extract(doc)
 
 
 def embed_text(doc: Document, chunk: Chunk) -> str:
@@ -191,7 +194,9 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
             docs.append(doc)
             if old_chunks is None:
                 doc_chunks = chunk_document(doc, first_id=len(chunks))
-                schedule.extend(extract_schedule(doc, doc_chunks))
+                entries = extract_schedule(doc, doc_chunks)
+                doc.years = sorted(set(doc.years) | {e.year for e in entries if e.year})
+                schedule.extend(entries)
                 tokens.extend(tokenize(search_text(c)) for c in doc_chunks)
             else:
                 doc_chunks = [replace(c, chunk_id=len(chunks) + k, doc_id=doc.doc_id)

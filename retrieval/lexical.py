@@ -10,12 +10,15 @@ from pathlib import Path
 import numpy as np
 
 USER_DICT = Path(__file__).parent / "data" / "userdict.txt"
+SYNONYMS = Path(__file__).parent / "data" / "synonyms.txt"
 # Words that carry no meaning for matching a question to a passage.
 STOPWORDS = set("""
 的 了 在 和 与 及 等 是 有 为 对 把 被 将 从 以 向 于 之 其 或 并 也 都 就 还 又 而 则 中 上 下 里 个 年 月
 哪些 哪个 哪 什么 怎么 怎样 如何 多少 几 几个 吗 呢 吧 啊 呀 请问 请 问 要 做 会 能 可以 应该 需要 是否 有没有
 几月 时候 多久 多长时间 哪里 哪儿 谁 什么样 怎么办 怎么样 什么时候 何时 哪天 哪月 哪几个 哪几 阴市 项
 一下 一些 这个 那个 这些 那些 我们 我 你 你们 他们 今年 本 该 各 每 所 该项 工作 开展 进行 相关 情况 方面
+啥 咋 咋样 咋办 干啥 干嘛 搞 弄 几月份 月份 哪月 是不是 有没有 在不在 么 嘛 哈 呀 啊 咯 啦 哦 呗 那 那么 具体 一样
+什么样 哪年 哪一年 几号 号 日 份 啥子 多会儿 去 来 让 给 跟 同 搞的 弄的 查 打算 准备 主要 都是
 """.split())
 _TOKEN_OK = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")
 
@@ -48,6 +51,26 @@ def _with_subwords(words: list[str]) -> list[str]:
                         out.append(sub)
         out.append(w)
     return out
+
+
+@lru_cache(maxsize=1)
+def synonym_table() -> dict[str, list[str]]:
+    """Typed word → the words circulars use for it (retrieval/data/synonyms.txt)."""
+    table: dict[str, list[str]] = {}
+    for line in SYNONYMS.read_text("utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        words = line.split()
+        for w in words:
+            table.setdefault(w, [])
+            table[w] += [x for x in words if x != w and x not in table[w]]
+    return table
+
+
+def expand(tokens: list[str]) -> dict[str, list[str]]:
+    """Each question token's alternatives: its domain synonyms."""
+    table = synonym_table()
+    return {t: list(table.get(t, [])) for t in tokens}
 
 
 def tokenize(norm_text: str) -> list[str]:

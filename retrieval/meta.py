@@ -1,119 +1,195 @@
-"""Official-document metadata: 发文机关, 文号, dates, title, region and its aliases."""
+"""Official-document metadata (GB/T 9704 elements: 发文字号, 标题, 主送机关, 发文机关署名, 成文日期,
+附注, 附件, 抄送, 印发) plus a web page's own 发布日期 / 发文机关 / 标题 lines — read from wherever they
+stand: the head, the title line, the signature block at the end, or a page's info table. A field
+the text does not give stays empty; every field found keeps the span of its source line.
+"""
 from __future__ import annotations
 
 import re
 
+from . import regions
 from .models import Document
 from .structure import heading_level, split_lines
-from .textnorm import clean, width
+from .textnorm import clean, to_simplified, width
 
 RE_DOCNO = re.compile(r"([\u4e00-\u9fa5]{1,12}\s*[〔\[［(（]\s*(\d{4})\s*[〕\]］)）]\s*\d{1,4}\s*号)")
-RE_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-RE_NOTICE = re.compile(r"关于.*(通知|决定|意见|办法|报告)$")
-RE_PLAN_TITLE = re.compile(r"\d{4}\s*年.*(工作要点|工作计划|工作安排)$")
-RE_ORG_WORDS = re.compile(r"(人民政府|人民政府办公室|政府|教育督导|教育局|教育委员会|教育体育局|教科体局|教育和体育局|教育|督导|委员会|办公室)")
-DEV_ZONE = re.compile(r"^(.{2})(.{2,}?)(新技术开发区|高新技术产业开发区|经济技术开发区|经济开发区|开发区)$")
-# Well-known nicknames of places; attached only when the circular itself uses the nickname.
-NICKNAMES = {"光谷": "东湖", "澄": "江阴"}
-UNIT = re.compile(r".+?(?:自治县|自治州|特别行政区|省|市|区|县|旗|州|盟)")
+_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
+             "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_YEAR = "〇○零ＯO一二三四五六七八九"
+_CN_NUM = "一二三四五六七八九十"
+# Every common spelling of a calendar date; groups y, m, d (or cy, cm, cd in Chinese numerals)
+DATE_PATTERNS = [
+    re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"),
+    re.compile(rf"(?P<cy>[{_CN_YEAR}]{{4}})\s*年\s*(?P<cm>[{_CN_NUM}]{{1,2}})\s*月\s*(?P<cd>[{_CN_NUM}]{{1,3}})\s*日"),
+    re.compile(r"(?<!\d)(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?!\d)"),
+    re.compile(r"(?<!\d)(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?!\d)"),   # 11.09.2014
+]
+RE_DOC_KIND = re.compile(r"(通知|决定|意见|办法|报告|总结|要点|计划|方案|安排|规划|细则|函|通报|公告|指导意见)$")
+RE_NOTICE = re.compile(r"关于.*(通知|决定|意见|办法|报告|通报|函)$")
+RE_PLAN_TITLE = re.compile(r"\d{4}\s*年.*(工作要点|工作计划|工作安排|工作总结|总结报告|工作方案)")
+RE_ORG = re.compile(r"(人民政府|政府|办公室|办公厅|督导室|督导委员会|委员会|教育局|教育体育局|教体局|教育厅|"
+                    r"教育委员会|教委|科技局|体育局|管委会|督导组|中心)$")
+RE_RECIPIENTS = re.compile(r"^各[^。；]{2,120}[:：]$|^[^。；]{2,120}(学校|幼儿园|单位|人民政府|办公厅|部门)[:：]$")
+RE_ATTACH = re.compile(r"^附\s*件\s*\d*\s*[:：]?\s*(\S.*)?$")
+RE_COPY_TO = re.compile(r"^抄\s*送\s*[:：]\s*(.+)$")
+# A web page's info table: "发文机关:襄垣县教育局 |" or "发布机构: | 青阳县教育体育局 |"
+KV_KEYS = {
+    "doc_number": ("发文字号", "文号"),
+    "issuer": ("发文机关", "发布机构", "发文单位", "发布单位"),
+    "title": ("标题", "名称", "文件名称"),
+    "date": ("成文日期", "发文时间", "发文日期"),
+    "published": ("发布日期", "发布时间", "发表日期", "发表时间"),
+}
+HEAD_LINES = 25
 
 
-def iso(m: re.Match) -> str:
-    y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    return f"{y:04d}-{mo:02d}-{d:02d}"
+def parse_date(text: str) -> str:
+    """ISO yyyy-mm-dd of the first valid date in `text` in any common spelling, else ""."""
+    for pat in DATE_PATTERNS:
+        for m in pat.finditer(text):
+            g = m.groupdict()
+            if g.get("cy"):
+                y = int("".join(str(_CN_DIGIT[c]) for c in g["cy"]))
+                mo, d = _cn_small(g["cm"]), _cn_small(g["cd"])
+            else:
+                y, mo, d = int(g["y"]), int(g["m"]), int(g["d"])
+            if 1949 <= y <= 2100 and mo and 1 <= mo <= 12 and d and 1 <= d <= 31:
+                return f"{y:04d}-{mo:02d}-{d:02d}"
+    return ""
 
 
-def region_of(issuer: str, text: str) -> tuple[str, list[str]]:
-    """Region an issuer governs, and the names it goes by (e.g. 东湖高新区 = 东湖 = 光谷)."""
-    m = RE_ORG_WORDS.search(issuer)
-    place = issuer[:m.start()] if m else issuer
-    place = place.strip()
-    if not place:
-        return "", []
-    dz = DEV_ZONE.match(place)
-    if dz:
-        core = dz.group(2)
-        region = core + "高新区"
-        aliases = [place, place[2:], region, core]
-    else:
-        units = UNIT.findall(place) or [place]
-        region = units[-1]
-        aliases = [region]
-        stem = re.sub(r"(自治县|自治州|省|市|区|县|旗|州|盟)$", "", region)
-        if len(stem) >= 2:
-            aliases.append(stem)
-        if len(units) > 1:
-            aliases.append("".join(units))
-    for nick, target in NICKNAMES.items():
-        if target in aliases and len(nick) >= 2 and nick in text:
-            aliases.append(nick)
-    seen, out = set(), []
-    for a in aliases:
-        if a and a not in seen:
-            seen.add(a)
-            out.append(a)
-    return region, out
+def _cn_small(s: str) -> int | None:
+    from .timeexpr import cn_number
+    return cn_number(s)
+
+
+def is_date_line(t: str) -> bool:
+    """A line that is only a date (成文日期 under a signature)."""
+    t = re.sub(r"\s+", "", t)
+    return bool(parse_date(t)) and width(t) <= 12
+
+
+def _kv_fields(t: str) -> dict[str, str]:
+    """Fields of one info-table line; values stand after the colon or in the next cell."""
+    cells = [c.strip() for c in re.split(r"\s*\|\s*", t)]
+    out: dict[str, str] = {}
+    for i, cell in enumerate(cells):
+        m = re.match(r"^([\u4e00-\u9fff]{2,6})\s*[:：]\s*(.*)$", cell)
+        if not m:
+            continue
+        key, value = m.group(1), m.group(2).strip()
+        if not value and i + 1 < len(cells) and not re.match(r"^[\u4e00-\u9fff]{2,6}\s*[:：]", cells[i + 1]):
+            value = cells[i + 1]
+        for name, keys in KV_KEYS.items():
+            if key in keys and value and value not in ("无", "-"):
+                out[name] = value
+    return out
+
+
+def _looks_like_org(t: str) -> bool:
+    return bool(RE_ORG.search(to_simplified(t))) and width(t) <= 30 and not re.search(r"[。，,；:：|]", t)
+
+
+def _title_of_line(t: str) -> str:
+    """The title at the start of a line a web copy glued to the body (`…指导意见 根据…`)."""
+    head = re.split(r"\s+", t, maxsplit=1)[0]
+    if head != t and RE_DOC_KIND.search(head) and 6 <= width(head) <= 60:
+        return head
+    return ""
 
 
 def extract(doc: Document) -> Document:
-    """Fill a Document's metadata fields from its header and footer lines."""
+    """Fill a Document's metadata fields from its head, signature block and info table."""
     text = doc.text
     lines = [(ln, clean(ln.text)) for ln in split_lines(text)]
     lines = [(ln, t) for ln, t in lines if t]
-    header: list = []
-    plan_title = ""
-    for ln, t in lines:
-        level = heading_level(t)
-        if RE_PLAN_TITLE.search(t) and "《" not in t and "关于" not in t and not t.startswith("附件"):
-            plan_title = t
-            break
-        if level in (1, 2, 3):
-            break
-        header.append((ln, t))
 
     def span(ln):
         return [ln.start, ln.end]
 
-    for ln, t in header:
+    def put(name: str, value, ln) -> None:
+        if value and not getattr(doc, name):
+            setattr(doc, name, value)
+            doc.spans[name] = span(ln)
+
+    # the head: up to the first section heading of the body
+    head = []
+    for ln, t in lines[:HEAD_LINES]:
+        if heading_level(t) in (1, 2) and head:
+            break
+        head.append((ln, t))
+
+    for ln, t in head:
+        kv = _kv_fields(t) if ("|" in t or re.match(r"^[\u4e00-\u9fff]{2,6}\s*[:：]", t)) else {}
+        for name, value in kv.items():
+            if name in ("date", "published"):
+                value = parse_date(value)
+            elif name == "doc_number":
+                m = RE_DOCNO.search(value)
+                value = re.sub(r"\s+", "", m.group(1)) if m else ""
+            put(name, value, ln)
+
+    for ln, t in head:
         m = RE_DOCNO.search(t)
         if m and width(t) - width(m.group(1)) <= 4:
-            doc.doc_number = re.sub(r"\s+", "", m.group(1))
-            doc.spans["doc_number"] = span(ln)
+            put("doc_number", re.sub(r"\s+", "", m.group(1)), ln)
             break
-    for idx, (ln, t) in enumerate(header):
-        m = RE_DATE.fullmatch(t)
-        if m:
-            doc.date = iso(m)
-            doc.spans["date"] = span(ln)
-            if idx > 0:
-                prev_ln, prev = header[idx - 1]
-                if not re.search(r"[。，；：:]", prev) and width(prev) <= 30:
-                    doc.issuer = prev
-                    doc.spans["issuer"] = span(prev_ln)
+
+    # 发文机关署名 + 成文日期: a date line, with the issuer on the line above (head or end)
+    signature = head + [x for x in lines[-8:] if x not in head]
+    for idx, (ln, t) in enumerate(signature):
+        if not is_date_line(t):
+            continue
+        put("date", parse_date(re.sub(r"\s+", "", t)), ln)
+        if idx > 0:
+            prev_ln, prev = signature[idx - 1]
+            if _looks_like_org(prev):
+                put("issuer", prev, prev_ln)
+        break
+
+    for ln, t in head:
+        if RE_RECIPIENTS.search(t) and "|" not in t:
+            put("recipients", t.rstrip(":："), ln)
             break
+
     notice = ""
-    for ln, t in header:
-        if RE_NOTICE.search(t):
+    for ln, t in head:
+        if RE_RECIPIENTS.search(t) or RE_ATTACH.match(t):
+            continue
+        if RE_NOTICE.search(t) and width(t) <= 80:
             notice = t
-            doc.spans["title"] = span(ln)
+            doc.spans.setdefault("title", span(ln))
             break
-    if not doc.issuer:
-        for ln, t in header:
-            if t.endswith("文件") and width(t) <= 30:
-                doc.issuer = t[:-2]
-                doc.spans["issuer"] = span(ln)
-                break
-    if not doc.issuer and notice and not notice.startswith("关于"):
-        doc.issuer = notice[:notice.index("关于")]
-    if notice:
-        doc.title = doc.issuer + notice if notice.startswith("关于") else notice
-    else:
-        doc.title = plan_title or (header[0][1] if header else doc.doc_id)
+    plan_title = ""
+    for ln, t in head:
+        if RE_ATTACH.match(t) or "《" in t:
+            continue
+        if RE_PLAN_TITLE.search(to_simplified(t)) and width(t) <= 60 and not re.search(r"[。，,；]", t):
+            plan_title = t
+            doc.spans.setdefault("title", span(ln))
+            break
+    for ln, t in head:
+        if t.endswith("文件") and width(t) <= 30:
+            put("issuer", t[:-2], ln)
+            break
+    if notice and not notice.startswith("关于") and "关于" in notice:
+        org = notice[:notice.index("关于")]
+        if RE_ORG.search(org):
+            put("issuer", org, head[0][0])
+            doc.spans["issuer"] = doc.spans.get("title", doc.spans["issuer"])
+    if not doc.title:
+        if notice:
+            doc.title = doc.issuer + notice if notice.startswith("关于") else notice
+        elif plan_title:
+            doc.title = plan_title
+        else:
+            doc.title = _first_title(head, doc)
+
     for ln, t in lines:
         if re.search(r"印\s*发$", t):
-            m = RE_DATE.search(t)
-            if m:
-                doc.printed_date = iso(m)
+            d = parse_date(t)
+            if d:
+                doc.printed_date = d
                 doc.spans["printed_date"] = span(ln)
         if "不公开" in t and width(t) <= 20:
             doc.public = False
@@ -121,13 +197,69 @@ def extract(doc: Document) -> Document:
         elif re.search(r"(此件)?(主动)?公开(发布)?[）)]?$", t) and width(t) <= 20 and doc.public is None:
             doc.public = True
             doc.spans["public"] = span(ln)
-    year_src = plan_title or doc.title
-    m = re.search(r"(\d{4})\s*年", year_src)
-    if m:
+        m = RE_ATTACH.match(t)
+        if m and m.group(1) and width(t) <= 80:
+            doc.attachments.append(m.group(1).strip())
+            doc.spans.setdefault("attachments", span(ln))
+        m = RE_COPY_TO.match(t)
+        if m:
+            put("copy_to", m.group(1).strip(), ln)
+
+    _years(doc, plan_title or doc.title)
+    _region(doc, text)
+    return doc
+
+
+def _first_title(head: list, doc: Document) -> str:
+    """A title line that is neither an info row, a 文号, the recipients nor a date."""
+    for ln, t in head:
+        if "|" in t or RE_RECIPIENTS.search(t) or is_date_line(t) or RE_DOCNO.fullmatch(t):
+            continue
+        if re.match(r"^[\u4e00-\u9fff]{2,6}\s*[:：]", t):
+            continue
+        glued = _title_of_line(ln.text)
+        if glued:
+            pos = max(ln.raw.find(glued), 0)
+            doc.spans["title"] = [ln.start + pos, ln.start + pos + len(glued)]
+            return glued
+        if width(t) <= 60 and not re.search(r"[。；]", t):
+            doc.spans["title"] = [ln.start, ln.end]
+            return t
+        break
+    return ""
+
+
+def _years(doc: Document, title: str) -> None:
+    """The year the document is about (its title's, else its date's) and every year it covers."""
+    years: list[int] = []
+    m = re.search(r"(\d{4})\s*[-—–至到]+\s*(\d{4})\s*年", title)
+    if m and int(m.group(1)) <= int(m.group(2)) <= int(m.group(1)) + 10:
+        years += list(range(int(m.group(1)), int(m.group(2)) + 1))
+    m = re.search(r"(\d{4})\s*年", title)
+    if years:
+        doc.year = years[0]
+    elif m:
         doc.year = int(m.group(1))
     elif doc.doc_number:
         doc.year = int(RE_DOCNO.search(doc.doc_number).group(2))
     elif doc.date:
         doc.year = int(doc.date[:4])
-    doc.region, doc.aliases = region_of(doc.issuer, text)
-    return doc
+    elif doc.published:
+        doc.year = int(doc.published[:4])
+    for y in [doc.year] + [int(d[:4]) for d in (doc.date, doc.printed_date) if d]:
+        if y and y not in years:
+            years.append(y)
+    doc.years = sorted(years)
+
+
+def _region(doc: Document, text: str) -> None:
+    """Region from the issuer, else the title; its parents kept for city/province questions."""
+    path: list[str] = []
+    for source in (doc.issuer, doc.title):
+        if source:
+            path = regions.locate(to_simplified(source))
+            if path:
+                break
+    doc.region_path = path
+    doc.region = path[-1] if path else ""
+    doc.aliases = regions.names_for(path, to_simplified(text)) if path else []

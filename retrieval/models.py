@@ -21,8 +21,21 @@ class Document:
     aliases: list[str] = field(default_factory=list)
     year: int | None = None
     public: bool | None = None  # False when marked 不公开
+    published: str = ""     # 发布日期 of a web copy, ISO
+    recipients: str = ""    # 主送机关
+    copy_to: str = ""       # 抄送
+    attachments: list[str] = field(default_factory=list)
+    region_path: list[str] = field(default_factory=list)  # [province, city, county], as known
+    years: list[int] = field(default_factory=list)  # every year the document speaks for
+    dropped: int = 0        # lines of page furniture removed before parsing
     # source spans of the header lines the metadata came from: field -> [start, end]
     spans: dict[str, list[int]] = field(default_factory=dict)
+
+
+    @property
+    def region_key(self) -> str:
+        """Identifies the region across documents: same-named districts differ by their city."""
+        return "/".join(self.region_path) or self.region
 
 
 @dataclass

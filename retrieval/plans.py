@@ -5,25 +5,36 @@ from __future__ import annotations
 from .models import Document
 
 
+def place_name(doc: Document) -> str:
+    """How replies name a document's place: its region, else its issuer, else its title."""
+    return doc.region or doc.issuer or (doc.title[:24] if doc.title else "") or "地区不详"
+
+
 def year_label(year: int | None) -> str:
     return f"{year}年" if year else "年份不详"
 
 
 def select_plans(docs: list[Document], regions: list[str], year: int | None) -> tuple[list[Document], list[str]]:
-    """Plans to answer from, in region order, and notes about any fallback."""
+    """Plans to answer from, in region order, and notes about any fallback. A year that some
+    asked-about region's documents cover decides: regions without it are left out."""
     by_region: dict[str, list[Document]] = {}
     for d in docs:
-        if not regions or d.region in regions:
-            by_region.setdefault(d.region or d.doc_id, []).append(d)
+        if not regions or d.region_key in regions:
+            by_region.setdefault(d.region_key or d.doc_id, []).append(d)
+
+    def covers(d: Document) -> bool:
+        return year is not None and (year == d.year or year in d.years)
+
+    if year is not None and any(covers(d) for rdocs in by_region.values() for d in rdocs):
+        by_region = {k: v for k, v in by_region.items() if any(covers(d) for d in v)}
     chosen, fallback = [], set()
     for _key, rdocs in sorted(by_region.items()):
-        years = {d.year for d in rdocs}
-        if year is not None and year in years:
-            pick = year
-        else:
-            pick = max(years, key=lambda y: y or 0)
-            if year is not None:
-                fallback.add(pick)
+        if any(covers(d) for d in rdocs):
+            chosen.extend(d for d in rdocs if covers(d))
+            continue
+        pick = max((d.year for d in rdocs), key=lambda y: y or 0)
+        if year is not None:
+            fallback.add(pick)
         chosen.extend(d for d in rdocs if d.year == pick)
     notes = []
     if fallback:

@@ -1,73 +1,166 @@
-"""Question → Query: normalized text, region and year filters, and the intent behind it."""
+"""Question → Query: the one place a question is understood — what kind of answer it wants
+(intent, with a confidence), which regions, years and months, and the topic words that are left
+once region names, times, question words and spoken fillers are taken out.
+"""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
-from .lexical import tokenize
+from . import timeexpr
+from .lexical import expand, tokenize
 from .models import Document
 from .textnorm import normalize
 
 MAX_QUESTION = 300
 
-# Questions about the circular itself, answered from its metadata.
+# Questions about the document itself, answered from its metadata (first match wins).
 META_INTENTS = [
+    ("recipients", re.compile(r"主送|发给谁|发给哪|印发给|下发给|发送给|发到哪|发往|送达|给哪些单位|给谁的")),
+    ("copy_to", re.compile(r"抄送|抄报")),
+    ("attachments", re.compile(r"附件|附了什么|附表")),
     ("doc_number", re.compile(r"文号|发文字号|文件号|字号|几号文|编号")),
-    ("issuer", re.compile(r"发文机关|发文单位|印发单位|发布单位|(哪个|什么)(单位|部门|机关)(发|印发|制定|发布)|谁(发|印发|制定|发布)的")),
+    ("issuer", re.compile(r"发文机关|发文单位|印发单位|发布单位|发布机构|(哪个|什么|啥)(单位|部门|机关)(发|印发|制定|发布|出)|谁(发|印发|制定|发布|出)的")),
     ("public", re.compile(r"公开|保密|密级")),
-    ("date", re.compile(r"哪天|哪一天|几号(印发|发|发布)|日期|什么时候(印发|发布|发的|下发|出台)|何时(印发|发布|下发)|印发时间|发布时间|成文")),
+    ("date", re.compile(r"(哪天|哪一天|几号|什么时候|啥时候|何时|哪年|日期|时间)(印发|发布|发的|下发|出台|发出|成文)|"
+                        r"(印发|发布|发文|成文|下发|出台)(的)?(日期|时间)|(印发|发布|下发|出台)的$|(是|在)?(哪天|哪一天|什么时候|啥时候)(印发|发布|出)的")),
     ("title", re.compile(r"标题|文件名|题目|叫什么")),
 ]
+RE_WHEN = re.compile(r"几月|哪个月|哪几个月|哪一个月|哪些月|什么时候|什么时间|何时|啥时候|啥时间|几时|时间安排|时间是|"
+                     r"哪天|哪一天|几号|哪几天|哪几年|哪一年|多会|截止|期限|之前|前完成")
+RE_YESNO = re.compile(r"是不是|是否|对吗|对不对|吗[?？。!！]*$|不[?？]*$")
+RE_ORDER = re.compile(r"哪个先|哪个在前|哪个早|谁先|先后|顺序|先.{1,20}还是|哪个排前")
+RE_LIST = re.compile(r"有哪些|有哪几|哪几个|哪几项|哪几方面|哪些方面|都有啥|都有什么|都有哪些|包括哪些|包括什么|包含哪些|"
+                     r"分哪几|分为哪|分成几|几个组|几个方面|列了哪些|哪几条|有几项|有几个")
+RE_COMPARE = re.compile(r"一样吗|一样不|一样么|有什么区别|区别|不同|相同|比较|对比|分别|各自")
+# Words that make a month question generic ("四月做什么"): with nothing else, the whole month
+MONTH_WORDS = set("""做什么 干什么 干啥 做啥 搞啥 有什么 有哪些 有啥 安排 工作 督导 任务 计划 事项 活动 评估 检查 调研 要做 要干
+重点 重点工作 主要 内容 事情 事 啥 什么 哪些 搞 干 做 要 都 的 有 份 月份 工作安排 督导工作 专项 具体""".split())
+# Spoken fillers and particles, removed before the topic is read
+FILLERS = re.compile(r"请问一下|请问|我想问一下|我想问下|想问一下|想问下|问一下|问下|麻烦问下|麻烦问一下|麻烦|打听一下|"
+                     r"帮我查一下|帮我查查|帮我查|帮忙查一下|查一下|告诉我|我想知道|想知道|知道不|谁知道|有人知道|"
+                     r"一下子|一下|哈$|呀|啊|呢|吧|嘛|咯|啦|哦|喔|呗|哇|捏")
+RE_FOLLOWUP_MORE = re.compile(r"^(那)?(还有(吗|呢|别的|其他的?|啥|什么)?|其他的?呢?|别的呢?|更多|下一[个条]|继续)[?？。!！]*$")
+RE_FOLLOWUP_DETAIL = re.compile(r"^(那)?(具体|详细)(怎么|咋|如何)?(做|办|搞|说|讲|安排)?(的|呢|啊|吗)?[?？。!！]*$|^怎么(做|搞|弄)[?？]*$")
+RE_FOLLOWUP_SHORT = re.compile(r"^(那|那么|那个)?(.{1,12}?)(呢|的呢|怎么样|咋样|如何)[?？。!！]*$")
 
 
 @dataclass
 class Query:
     question: str
     norm: str                         # normalized question
-    text: str                         # normalized, with region and year words removed
+    text: str                         # normalized, with region, time and question words removed
     tokens: list[str]
-    regions: list[str] = field(default_factory=list)   # region names (Document.region)
-    intent: str = ""                  # a META_INTENTS key, or ""
+    alts: dict[str, list[str]] = field(default_factory=dict)  # token → synonyms that count as it
+    regions: list[str] = field(default_factory=list)   # region keys (Document.region_key)
+    region_words: list[str] = field(default_factory=list)  # the names the question used
+    intent: str = "passage"           # meta field | month | when | yesno | order | list | compare | passage
+    meta_field: str = ""              # which metadata field a meta question asks for
+    confidence: float = 1.0           # of the intent; special answers step aside below CONFIDENT
+    asked: timeexpr.AskedTime = field(default_factory=timeexpr.AskedTime)
     problem: str = ""                 # why the question cannot be searched, if it cannot
+    followup: str = ""                # "more" | "detail" | "short": leans on the previous question
+
+    @property
+    def is_meta(self) -> bool:
+        return bool(self.meta_field)
 
 
-def alias_table(documents: list[Document]) -> list[tuple[str, str]]:
-    """(normalized alias, region) pairs, longest alias first so 东湖高新区 beats 东湖."""
-    pairs = set()
+CONFIDENT = 0.6
+
+
+def alias_table(documents: list[Document]) -> list[tuple[str, frozenset[str]]]:
+    """(normalized name, region keys) pairs, longest name first so 东湖高新区 beats 东湖; a city
+    or province name stands for every indexed region under it (广安 → 武胜县)."""
+    keys: dict[str, set[str]] = {}
     for d in documents:
         for alias in [d.region] + list(d.aliases):
             if alias:
-                pairs.add((normalize(alias), d.region))
-    return sorted(pairs, key=lambda p: -len(p[0]))
+                keys.setdefault(normalize(alias), set()).add(d.region_key)
+    return sorted(((a, frozenset(k)) for a, k in keys.items()), key=lambda p: -len(p[0]))
+
+
+def match_regions(text: str, aliases) -> tuple[list[str], str, list[str]]:
+    """Region keys a text names, the text with those names blanked out, and the names. Names
+    that narrow each other (福州 + 鼓楼区) give their common regions; others (武胜和江阴) add up."""
+    found: list[frozenset[str]] = []
+    words: list[str] = []
+    for alias, keys in aliases:
+        if alias and alias in text:
+            found.append(keys)
+            words.append(alias)
+            text = text.replace(alias, " ")
+    if not found:
+        return [], text, []
+    common = frozenset.intersection(*found)
+    chosen = common if common else frozenset().union(*found)
+    return sorted(chosen), text, words
+
+
+def _strip_time(text: str) -> str:
+    text = re.sub(r"(19|20)\d{2}\s*年?(度)?", " ", text)
+    for w in timeexpr.find_all(text):
+        text = text[:w.start] + " " * (w.end - w.start) + text[w.end:]
+    text = timeexpr.RE_RELATIVE_MONTH.sub(" ", text)
+    return timeexpr.RE_RELATIVE_YEAR.sub(" ", text)
 
 
 def parse_question(question: str, documents: list[Document],
-                   aliases: list[tuple[str, str]] | None = None) -> Query:
+                   aliases: list | None = None, today: date | None = None, speller=None) -> Query:
     """Understand a question against the indexed documents (which regions exist); pass the
     documents' alias_table when asking many questions of the same index."""
     question = question or ""
+    if len(question) > MAX_QUESTION:
+        return Query(question=question, norm="", text="", tokens=[], problem="too_long")
     norm = normalize(question)
     q = Query(question=question, norm=norm, text=norm, tokens=[])
-    if len(question) > MAX_QUESTION:
-        q.problem = "too_long"
-        return q
     if not re.search(r"[\u4e00-\u9fff a-z0-9]", norm.replace(" ", "")):
         q.problem = "empty"
         return q
-    text = norm
-    for alias, region in aliases if aliases is not None else alias_table(documents):
-        if alias and alias in text:
-            if region not in q.regions:
-                q.regions.append(region)
-            text = text.replace(alias, " ")
-    # the year is read by timeexpr.parse_question; here it only leaves the search text
-    text = re.sub(r"20\d{2}\s*年?(度)?", " ", text)
+    q.asked = timeexpr.parse_question(norm, today or date.today())
+    q.regions, text, q.region_words = match_regions(
+        norm, aliases if aliases is not None else alias_table(documents))
+    bare = FILLERS.sub(" ", norm).strip()
+    if RE_FOLLOWUP_MORE.match(bare):
+        q.followup = "more"
+    elif RE_FOLLOWUP_DETAIL.match(bare):
+        q.followup = "detail"
+    text = FILLERS.sub(" ", _strip_time(text))
     for name, pattern in META_INTENTS:
         if pattern.search(norm):
-            q.intent = name
+            q.meta_field = name
             break
-    q.text = " ".join(text.split())
+    text = " ".join(text.split())
+    q.text = speller.correct(text) if speller is not None else text
     q.tokens = tokenize(q.text)
-    if not q.tokens and not q.regions and not q.intent:
+    q.alts = expand(q.tokens)
+    topic = [t for t in q.tokens if t not in MONTH_WORDS]
+    q.intent, q.confidence = _intent(q, norm, topic)
+    if not q.followup and RE_FOLLOWUP_SHORT.match(bare) and len(topic) <= 1 and (
+            q.regions or q.asked.months or q.asked.year) and q.intent in ("passage", "month"):
+        q.followup = "short"
+    if not q.tokens and not q.regions and not q.meta_field and not q.asked.months and not q.followup:
         q.problem = "empty"
     return q
+
+
+def _intent(q: Query, norm: str, topic: list[str]) -> tuple[str, float]:
+    """The answer kind a question wants, and how sure the wording makes it."""
+    if q.meta_field:
+        return "meta", 0.9
+    months = q.asked.months
+    if RE_ORDER.search(norm) and topic:
+        return "order", 0.8
+    if RE_COMPARE.search(norm) and len(q.regions) >= 2:
+        return "compare", 0.7
+    if months and RE_YESNO.search(norm) and topic:
+        return "yesno", 0.8
+    if RE_WHEN.search(norm) and topic:
+        return "when", 0.8
+    if months:
+        # "四月做什么": the whole month; "3月挂牌督导访谈谁": a question about a passage
+        return ("month", 0.9) if not topic else ("passage", 0.7)
+    if RE_LIST.search(norm) and topic:
+        return "list", 0.7
+    return "passage", 0.8

@@ -6,6 +6,7 @@ import unicodedata
 
 from . import timeexpr
 from .models import Chunk, Document, ScheduleEntry
+from .plans import place_name
 
 TIME_HEADERS = re.compile(r"时间|月份|日期|时限")
 SKIP_HEADERS = re.compile(r"^(序号|备注|编号)$")
@@ -32,14 +33,28 @@ def _time_column(chunk: Chunk) -> int | None:
     return None
 
 
+RE_PLAN_KIND = re.compile(r"要点|计划|安排|规划|方案")
+
+
+def schedule_year(doc: Document) -> int | None:
+    """The year a date without one falls in: a plan's own year, else the year the document was
+    issued (a notice of 2009-02 about 2008's evaluation schedules 4月 of 2009)."""
+    if doc.year and RE_PLAN_KIND.search(doc.title or ""):
+        return doc.year
+    for iso in (doc.date, doc.published, doc.printed_date):
+        if iso:
+            return int(iso[:4])
+    return doc.year
+
+
 def _entries(doc: Document, when: timeexpr.When, activity: str, when_text: str, start: int,
              end: int, source: str, heading: str) -> list[ScheduleEntry]:
     """One entry per calendar year the expression covers."""
-    year = when.year or doc.year
-    out = [ScheduleEntry(doc.doc_id, doc.region, activity, when_text, when.months, year, start, end,
+    year = when.year or schedule_year(doc)
+    out = [ScheduleEntry(doc.doc_id, place_name(doc), activity, when_text, when.months, year, start, end,
                          when.approximate, source, heading)]
     for y, months in sorted(when.extra_years.items()):
-        out.append(ScheduleEntry(doc.doc_id, doc.region, activity, when_text, months, y, start, end,
+        out.append(ScheduleEntry(doc.doc_id, place_name(doc), activity, when_text, months, y, start, end,
                                  when.approximate, source, heading))
     return [e for e in out if e.months]
 

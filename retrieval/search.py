@@ -53,15 +53,18 @@ class Searcher:
             out[t] = self.max_idf if idf is None else idf
         return out
 
-    def coverage(self, weights: dict[str, float], pos: int) -> float:
-        """IDF-weighted share of the question's words that the passage contains."""
+    def coverage(self, weights: dict[str, float], pos: int,
+                 alts: dict[str, list[str]] | None = None) -> float:
+        """IDF-weighted share of the question's words that the passage contains (a word counts
+        as contained when one of its synonyms is)."""
         total = sum(weights.values())
         if not total:
             return 0.0
         got = 0.0
         text = None
+        alts = alts or {}
         for t, idf in weights.items():
-            if self.bm25.contains(t, pos):
+            if self.bm25.contains(t, pos) or any(self.bm25.contains(a, pos) for a in alts.get(t, ())):
                 got += idf
             elif len(t) == 1:
                 # a one-character word (编, 聘) often stands for a longer one (编制, 聘请)
@@ -85,7 +88,8 @@ class Searcher:
         mask = self.allowed(doc_ids)
         if not mask.any():
             return []
-        bm = self.bm25.scores(query.tokens)
+        terms = list(query.tokens) + [a for t in query.tokens for a in query.alts.get(t, ())]
+        bm = self.bm25.scores(terms)
         bm_masked = np.where(mask, bm, -1.0)
         bm_order = [int(i) for i in top(bm_masked, CANDIDATES) if bm_masked[i] > 0]
 
@@ -106,7 +110,7 @@ class Searcher:
         weights = self.term_weights(query.tokens)
         hits = []
         for i, score in fused.items():
-            cov = self.coverage(weights, i)
+            cov = self.coverage(weights, i, query.alts)
             hits.append(Hit(self.chunks[i], score, float(bm[i]), dense.get(i, 0.0), cov))
         hits.sort(key=lambda h: (-(h.score + 0.01 * h.coverage), h.chunk.chunk_id))
         return hits[:k]

@@ -234,7 +234,8 @@ def parse(text: str) -> list[Block]:
                     continue
             else:
                 set_heading(level, label)
-                if _is_pure_heading(t) and level == 2 and width(t) <= 16:
+                if (_is_pure_heading(t) and level == 2 and width(t) <= 16 and _has_body(lines, i)
+                        and not re.search(r"[:：]\s*\S", t)):
                     path[level] = _clean_label(t)
                     i += 1
                     continue
@@ -265,6 +266,16 @@ def parse(text: str) -> list[Block]:
     return blocks
 
 
+def _has_body(lines: list[Line], i: int) -> bool:
+    """Whether a short heading has text under it; a run of sibling items such as
+    `（三）涵江区:5月18日—22日` has none, and each item is then its own passage."""
+    for ln in lines[i + 1:]:
+        t = ln.text
+        if t:
+            return heading_level(t) not in (0, 1, 2)
+    return False
+
+
 def _clean_label(t: str) -> str:
     from .textnorm import clean
     return clean(t).rstrip("。")
@@ -278,7 +289,10 @@ def _is_title_line(t: str) -> bool:
 
 RE_META_LINE = re.compile(
     r"(印\s*发$)|^(抄送|抄报|主题词)[:：]|^附\s*件|关于[^。；]*(通知|决定|意见|办法|报告)$|文件$"
-    r"|^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$|〔\s*\d{4}\s*〕\s*\d+\s*号$|^[（(]此件")
+    r"|^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$|〔\s*\d{4}\s*〕\s*\d+\s*号$|^[（(]此件"
+    r"|^[〇○零一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,2}\s*月\s*[一二三四五六七八九十]{1,3}\s*日$"
+    # a web page's info table row: "发文机关:襄垣县教育局 | 主题词: |"
+    r"|^[\u4e00-\u9fff]{2,6}\s*[:：][^。]*\|")
 
 
 def is_meta_line(t: str) -> bool:

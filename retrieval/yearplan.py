@@ -2,20 +2,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .answer import citation, excerpt, relevant
 from .models import Answer, Citation, Document, Hit, ScheduleEntry
-from .plans import year_label
+from .plans import place_name, year_label
 from .render import short_source
+from .schedule import schedule_year
 from .query import Query
-from .timeexpr import AskedTime
 
-RE_WHEN = re.compile(r"几月|哪个月|哪几个月|哪一个月|哪些月|什么时候|什么时间|何时|啥时候|几时|时间安排|时间是")
-RE_MONTH_WORDS = re.compile(r"做什么|干什么|有什么|有哪些|有啥|安排|工作|督导|任务|计划|要做|事项|活动|评估|检查|调研")
-
-
-def is_when_question(query: Query) -> bool:
-    return bool(RE_WHEN.search(query.norm))
 
 
 def months_text(months: list[int]) -> str:
@@ -39,7 +34,7 @@ def source_of(doc: Document, heading: str) -> str:
 
 
 def entry_citation(doc: Document, e: ScheduleEntry) -> Citation:
-    return Citation(doc=doc.doc_id, title=doc.title, doc_number=doc.doc_number, region=doc.region,
+    return Citation(doc=doc.doc_id, title=doc.title, doc_number=doc.doc_number, region=place_name(doc),
                     year=e.year, heading=e.heading, text=entry_line(e, doc.year)[2:], start=e.start,
                     end=e.end)
 
@@ -51,28 +46,29 @@ def entry_json(e: ScheduleEntry) -> dict:
             "end": e.end, "approximate": e.approximate}
 
 
-def answer_month(query: Query, asked: AskedTime, plans: list[Document], notes: list[str],
+def answer_month(query: Query, plans: list[Document], notes: list[str],
                  schedule: dict[str, list[ScheduleEntry]]) -> Answer:
     """Every entry covering the asked month(s) in the given plans, grouped by region; regions
     without a month table are named, so the user knows the list is complete."""
     notes = list(notes)
+    asked = query.asked
     months = asked.months
     label = months_text(months)
     blocks, cites, entries_out, no_table = [], [], [], []
     for doc in sorted(plans, key=lambda d: d.region):
-        year = doc.year
+        year = schedule_year(doc)
         if asked.year and not asked.year_is_relative and asked.year != doc.year:
             year = asked.year  # e.g. 2022年4月 asked of a 2021 plan that schedules 2022 steps
         doc_entries = schedule.get(doc.doc_id, [])
         has_table = any(e.source == "table" for e in doc_entries)
         hits = [e for e in doc_entries if e.year == year and set(e.months) & set(months)]
         if not has_table:
-            no_table.append(doc.region)
+            no_table.append(place_name(doc))
         if not hits:
             if has_table and year == doc.year:
-                blocks.append(f"【{doc.region}】{year_label(year)}{label}没有列出工作安排。")
+                blocks.append(f"【{place_name(doc)}】{year_label(year)}{label}没有列出工作安排。")
             continue
-        lines = [f"【{doc.region}】{year_label(year)}" + ("（正文中写明时间的事项）" if not has_table else "")]
+        lines = [f"【{place_name(doc)}】{year_label(year)}" + ("（正文中写明时间的事项）" if not has_table else "")]
         by_heading: dict[str, list[ScheduleEntry]] = {}
         for e in hits:
             by_heading.setdefault(e.heading, []).append(e)
@@ -88,7 +84,7 @@ def answer_month(query: Query, asked: AskedTime, plans: list[Document], notes: l
     head = f"{label}的工作安排："
     if not cites:
         head = f"{label}没有找到列明的工作安排。"
-    return Answer(question=query.question, kind="month", answer=head, citations=cites,
+    return Answer(question=query.question, kind="month" if cites else "none", answer=head, citations=cites,
                   notes=notes, months=months, schedule=entries_out, blocks=blocks)
 
 
@@ -140,7 +136,7 @@ def calendar_table(engine, region: str | None = None, month: int | None = None) 
     rows = []
     for e in state.built.schedule:
         doc = docs.get(e.doc_id)
-        if region and doc and region not in [doc.region] + list(doc.aliases):
+        if region and doc and region not in [doc.region, *doc.aliases, *doc.region_path]:
             continue
         if month and month not in e.months:
             continue
@@ -152,7 +148,66 @@ def calendar_table(engine, region: str | None = None, month: int | None = None) 
     out = ["\t".join(header)]
     out.extend("\t".join(r) for r in rows)
     table_regions = {e.region for e in state.built.schedule if e.source == "table"}
-    missing = sorted({d.region for d in docs.values()} - table_regions)
+    missing = sorted({place_name(d) for d in docs.values()} - table_regions)
     if missing:
         out.append(f"（{'、'.join(missing)}的工作要点未列月度安排表）")
     return "\n".join(out)
+
+
+def _month_answer(query, plans, notes, hits, state, top_k):
+    return answer_month(query, plans, notes, state.schedule)
+
+
+def _when_answer(query, plans, notes, hits, state, top_k):
+    return answer_when(query, hits, state.built.documents, state.schedule, notes)
+
+
+def _yesno_answer(query, plans, notes, hits, state, top_k):
+    """“……是不是在四月”: 是 / 不是, then the dated row that says when."""
+    when = answer_when(query, hits, state.built.documents, state.schedule, notes)
+    if when is None or not when.months:
+        return None
+    asked = set(query.asked.months)
+    label = months_text(query.asked.months)
+    if asked & set(when.months):
+        when.answer = f"是，在{label}。" + when.answer
+    else:
+        when.answer = f"不是，文件写的是{months_text(when.months)}，不在{label}。" + when.answer
+    when.kind = "yesno"
+    return when
+
+
+RE_BOTH = re.compile(r"和|与|跟|同|还是|、")
+
+
+def _order_answer(query, plans, notes, hits, state, top_k):
+    """“培训和挂牌督导检查哪个先搞”: both items with their months, earlier first."""
+    from .lexical import expand, tokenize
+    parts = [p.strip() for p in RE_BOTH.split(query.text) if p.strip()]
+    if len(parts) < 2:
+        return None
+    found = []
+    allowed = {d.doc_id for d in plans}
+    for part in parts[:2]:
+        tokens = tokenize(part)
+        if not tokens:
+            return None
+        sub = replace(query, text=part, tokens=tokens, alts=expand(tokens))
+        sub_hits = state.searcher.search(sub, allowed, k=top_k * 8)
+        ans = answer_when(sub, sub_hits, state.built.documents, state.schedule, notes)
+        if ans is None or not ans.schedule:
+            return None
+        found.append((min(ans.months or [13]), part, ans))
+    found.sort(key=lambda f: f[0])
+    first, second = found
+    head = (f"先{first[1]}（{months_text(first[2].months)}），后{second[1]}（{months_text(second[2].months)}）："
+            if first[0] != second[0] else f"两项都在{months_text(first[2].months)}：")
+    return Answer(question=query.question, kind="order", answer=head,
+                  citations=first[2].citations + second[2].citations, notes=notes,
+                  months=sorted(set(first[2].months) | set(second[2].months)),
+                  schedule=first[2].schedule + second[2].schedule,
+                  blocks=first[2].blocks + second[2].blocks)
+
+
+ANSWERS = {"month": _month_answer, "when": _when_answer, "yesno": _yesno_answer,
+           "order": _order_answer}

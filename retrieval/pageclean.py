@@ -1,0 +1,111 @@
+"""Page furniture out of a document's text: what a web page, a document-sharing site or a PDF
+adds around the circular (breadcrumbs, read counters, share links, site boilerplate, page
+numbers, pinyin glosses), and line structure back where a web copy flattened it.
+
+Runs on the text of every format before parsing; returns the citable text and how many lines it
+dropped, so the reindex report can say so.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+# 督導(dǎo): a pinyin syllable with a tone mark in brackets right after a character
+PINYIN_GLOSS = re.compile(rf"(?<=[\u4e00-\u9fff])[(（][a-zü]*[{_TONED}][a-zü]*[)）]")
+
+FURNITURE = [
+    re.compile(r"^(您的位置|当前位置|您现在的位置|所在位置|位置)\s*[:：]"),
+    re.compile(r"首页\s*(>|＞|»|›|>>)"),
+    re.compile(r"【\s*大\s*】\s*【\s*中\s*】\s*【\s*小\s*】|^字体(大小)?\s*[:：]"),
+    re.compile(r"(浏览量|浏览次数|阅读次数|阅读量|点击数|点击量|访问量|访问次数)\s*[:：]?\s*\d+"),
+    re.compile(r"有\s*\d+\s*位读者读过|^作者\s*[:：]\s*\S{0,12}$"),
+    re.compile(r"^(【?打印本页】?|【?关闭窗口】?|【打印】|【关闭】|分享到|返回顶部|上一篇|下一篇|查看更多|扫一扫|"
+               r"打印|关闭|收藏|纠错)\s*[:：]?\s*$"),
+    # document-sharing sites (原创力文档, 文秘 sites …): their terms, not the circular
+    re.compile(r"原创力文档|本站所有内容|版权申诉|侵权必究|如您付费|付费前请|二次下载|由会员分享|可在线阅读|"
+               r"文档一经付费|举报电话|下载的几个坑"),
+    # a file name echoed as a line of its own
+    re.compile(r"^[^。，；]{2,80}\.(doc|docx|pdf|wps|txt)\s*$", re.I),
+    # page numbers of PDF copies: "—1—", "- 2 -", "第3页 共5页"
+    re.compile(r"^[-—–－]\s*\d{1,3}\s*[-—–－]$"),
+    re.compile(r"^第\s*\d+\s*页(\s*[/,，]?\s*共\s*\d+\s*页)?$"),
+]
+# "…全覆盖—1—" at the end of a line of a PDF copy
+TRAILING_PAGE_NO = re.compile(r"\s*[—–－-]\s*\d{1,3}\s*[—–－-]\s*$")
+# Line starts that document-sharing sites put at page breaks: "2、" continuing a cut sentence
+PAGE_MARK = re.compile(r"^\s*(\d{1,2})、")
+TERMINAL = "。！？；：:;!?」』”）)"
+# Section markers inside a flattened line (a web copy that lost its line breaks)
+INLINE_L1 = re.compile(r"(?<=[。；！？\s)）])(?=[一二三四五六七八九十]{1,3}、)")
+INLINE_L2 = re.compile(r"(?=[（(][一二三四五六七八九十]{1,3}[）)])")
+INLINE_L3 = re.compile(r"(?<=[。；！？\s])(?=\d{1,2}[.．](?!\d))")
+FLAT_LINE = 200   # characters; a line this long with several section markers was flattened
+
+
+@dataclass
+class Cleaned:
+    text: str
+    dropped: int      # lines of page furniture removed
+    glosses: int = 0  # pinyin glosses removed
+
+
+def is_furniture(line: str) -> bool:
+    """A line a web page or a document site added around the circular."""
+    t = line.strip()
+    return bool(t) and len(t) <= 300 and any(p.search(t) for p in FURNITURE)
+
+
+def _join_page_marks(lines: list[str]) -> list[str]:
+    """Doc-sharing copies restart each page with "1、", "2、", … in the middle of a sentence:
+    numbered in order from 1, each after a line that does not end a sentence."""
+    marks = [i for i, ln in enumerate(lines) if PAGE_MARK.match(ln)]
+    seq = [int(PAGE_MARK.match(lines[i]).group(1)) for i in marks]
+    if len(marks) < 2 or seq != list(range(1, len(seq) + 1)):
+        return lines
+    later = marks[1:]
+    if not all(i > 0 and lines[i - 1].rstrip() and lines[i - 1].rstrip()[-1] not in TERMINAL
+               for i in later):
+        return lines
+    out = list(lines)
+    out[marks[0]] = PAGE_MARK.sub("", out[marks[0]], count=1)
+    for i in reversed(later):
+        prev = i - 1
+        out[prev] = out[prev].rstrip() + PAGE_MARK.sub("", out[i], count=1).lstrip()
+        out[i] = None
+    return [ln for ln in out if ln is not None]
+
+
+def _unflatten(line: str) -> list[str]:
+    """Split a flattened line at its section markers (二、 / （一） / 1.)."""
+    if len(line) < FLAT_LINE:
+        return [line]
+    cuts = set()
+    for pat in (INLINE_L1, INLINE_L2, INLINE_L3):
+        cuts.update(m.start() for m in pat.finditer(line) if m.start() > 0)
+    if len(cuts) < 2:
+        return [line]
+    out, last = [], 0
+    for c in sorted(cuts):
+        piece = line[last:c].strip()
+        if piece:
+            out.append(piece)
+        last = c
+    out.append(line[last:].strip())
+    return [p for p in out if p]
+
+
+def clean_page(text: str) -> Cleaned:
+    """The circular without the page around it."""
+    text, glosses = PINYIN_GLOSS.subn("", text)
+    kept, dropped = [], 0
+    for line in text.split("\n"):
+        if is_furniture(line):
+            dropped += 1
+            continue
+        kept.append(TRAILING_PAGE_NO.sub("", line) if re.search(r"[\u4e00-\u9fff]", line) else line)
+    kept = _join_page_marks(kept)
+    out = []
+    for line in kept:
+        out.extend(_unflatten(line))
+    return Cleaned("\n".join(out), dropped, glosses)

@@ -1,0 +1,82 @@
+"""Where a document comes from: its place in China's administrative divisions (province → city →
+county/district), resolved with jionlp's gazetteer at index time, and the names questions use.
+
+Questions never load the gazetteer: the index keeps each document's path and short names
+(`Document.region_path`, `Document.aliases`), and `query.alias_table` matches against those.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import re
+from functools import lru_cache
+
+log = logging.getLogger(__name__)
+
+# Longest first, so 自治县 is stripped before 县.
+_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
+             "地区", "新区", "省", "市", "区", "县", "旗", "盟", "州")
+# Development zones: not in the gazetteer, named by the document itself (武汉东湖新技术开发区).
+DEV_ZONE = re.compile(r"^(?P<city>.{2}?)(?P<core>[\u4e00-\u9fff]{2,4}?)"
+                      r"(?P<kind>新技术产业开发区|新技术开发区|高新技术产业开发区|经济技术开发区|经济开发区|高新区|开发区)")
+# Nicknames the gazetteer lacks; attached only when the document itself uses the nickname.
+NICKNAMES = {"光谷": "东湖"}
+
+
+@lru_cache(maxsize=1)
+def _jio():
+    # jionlp prints a banner on import; keep stdout clean for `ask --json`
+    with contextlib.redirect_stdout(io.StringIO()):
+        import jionlp
+    return jionlp
+
+
+def short_name(name: str) -> str:
+    """游仙区 → 游仙, 广西壮族自治区 → 广西; names of one character plus suffix stay whole (沙县)."""
+    for suf in _SUFFIXES:
+        if name.endswith(suf) and len(name) - len(suf) >= 2:
+            return name[: -len(suf)]
+    return name
+
+
+def locate(text: str) -> list[str]:
+    """[province, city, county] named at the start of `text` (an issuer or a title); parts the
+    text does not determine are left out (鼓楼区 alone has no city: four cities have one)."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    zone = DEV_ZONE.search(text)
+    try:
+        loc = _jio().parse_location(text[:60], town_village=False, change2new=True)
+    except Exception:  # noqa: BLE001 - a gazetteer failure must not stop indexing; logged
+        log.warning("gazetteer lookup failed for %r", text[:60], exc_info=True)
+        return []
+    path = [p for p in (loc.get("province"), loc.get("city"), loc.get("county")) if p]
+    # a place named far into a title is its topic (关于转发《广安市…》), not the issuer's place
+    named = [p for p in path if p in text] or [short_name(p) for p in path if short_name(p) in text]
+    if path and (not named or min(text.find(n) for n in named) > 12):
+        return []
+    if path and len(path) >= 2 and path[0] == path[1]:
+        path = path[1:]  # municipalities: 重庆市 重庆市 大足区 → 重庆市 大足区
+    if zone and zone.start() < 8:
+        path = [p for p in path if p != zone.group(0)] + [zone.group("core") + "高新区"]
+    return path
+
+
+def names_for(path: list[str], text: str, own_name: str = "") -> list[str]:
+    """Every name a question may use for a document of this path, most specific first:
+    the region, its short name, its parents and theirs, and nicknames the text uses."""
+    out: list[str] = []
+    if own_name:
+        out.append(own_name)
+    for part in reversed(path):
+        out += [part, short_name(part)]
+    region = path[-1] if path else ""
+    if region.endswith("高新区"):
+        core = region[:-3]
+        out += [core, f"{core}新技术开发区"]
+    for nick, target in NICKNAMES.items():
+        if any(target in n for n in out) and nick in text:
+            out.append(nick)
+    return [n for n in dict.fromkeys(out) if n and len(n) >= 2]
