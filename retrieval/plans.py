@@ -39,5 +39,6 @@ def select_plans(docs: list[Document], regions: list[str], year: int | None) -> 
     notes = []
     if fallback:
         have = "、".join(year_label(y) for y in sorted(fallback, key=lambda y: y or 0))
-        notes.append(f"未收录{year}年的工作要点，以下依据各地最近的 {have} 工作要点回答。")
+        have = f"{have} " if len(fallback) <= 2 else ""
+        notes.append(f"未收录{year}年的工作要点，以下依据各地最近的{have}工作要点回答。")
     return chosen, notes

@@ -33,6 +33,7 @@ RE_YESNO = re.compile(r"是不是|是否|对吗|对不对|吗[?？。!！]*$|不
 RE_ORDER = re.compile(r"哪个先|哪个在前|哪个早|谁先|先后|顺序|先.{1,20}还是|哪个排前")
 RE_LIST = re.compile(r"有哪些|有哪几|哪几个|哪几项|哪几方面|哪些方面|都有啥|都有什么|都有哪些|包括哪些|包括什么|包含哪些|"
                      r"分哪几|分为哪|分成几|几个组|几个方面|列了哪些|哪几条|有几项|有几个")
+RE_SCHEDULE = re.compile(r"安排|节点|做什么|干什么|干啥|做啥|有啥|有什么|什么工作|哪些工作|计划")
 RE_COMPARE = re.compile(r"一样吗|一样不|一样么|有什么区别|区别|不同|相同|比较|对比|分别|各自")
 # Words that make a month question generic ("四月做什么"): with nothing else, the whole month
 MONTH_WORDS = set("""做什么 干什么 干啥 做啥 搞啥 有什么 有哪些 有啥 安排 工作 督导 任务 计划 事项 活动 评估 检查 调研 要做 要干
@@ -159,8 +160,13 @@ def _intent(q: Query, norm: str, topic: list[str]) -> tuple[str, float]:
     if RE_WHEN.search(norm) and topic:
         return "when", 0.8
     if months:
-        # "四月做什么": the whole month; "3月挂牌督导访谈谁": a question about a passage
-        return ("month", 0.9) if not topic else ("passage", 0.7)
+        # "四月做什么": the whole month; "5月有哪些复查安排": the month's entries about 复查;
+        # "3月挂牌督导访谈谁": a question about a passage
+        if not topic:
+            return "month", 0.9
+        if RE_LIST.search(norm) or RE_SCHEDULE.search(norm):
+            return "month", 0.7
+        return "passage", 0.7
     if RE_LIST.search(norm) and topic:
         return "list", 0.7
     return "passage", 0.8

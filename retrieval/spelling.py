@@ -57,41 +57,45 @@ class Speller:
         found = set()
         for key in self._keys(window):
             found.update(self._sounds().get(key, ()))
-        found = [w for w in found if w != window and sum(a == b for a, b in zip(w, window)) >= max(1, len(w) - 2)]
+        need = 1 if len(window) == 2 else len(window) - 1
+        found = [w for w in found if w != window and sum(a == b for a, b in zip(w, window)) >= need]
         if not found:
             return None
         return max(found, key=lambda w: (sum(a == b for a, b in zip(w, window)), self.weight.get(w, 0.0), w))
 
     def correct(self, text: str, known=None) -> str:
-        """`text` with every unknown 2–4 character stretch that sounds like an indexed word
-        replaced by it; stretches the index already knows are left alone."""
+        """`text` with each typo replaced: a stretch of 2–4 characters that jieba cuts into pieces
+        including a lone character or a word missing from its dictionary (幼儿圆, 评古, 都导), that
+        the index does not know, and that sounds like an indexed word sharing a character."""
+        from .lexical import _jieba
         known = known or self.vocab.__contains__
-        out = text
-        for run in _CJK_RUN.finditer(text):
-            s = run.group(0)
-            i = 0
-            fixed = []
-            while i < len(s):
+        out = []
+        for piece in re.split(r"([\u4e00-\u9fff]+)", text):
+            if not _CJK_RUN.fullmatch(piece):
+                out.append(piece)
+                continue
+            toks = _jieba().lcut(piece)
+            freq = _jieba().dt.FREQ
+            i, fixed = 0, []
+            while i < len(toks):
                 done = False
-                for size in (4, 3, 2):
-                    win = s[i:i + size]
-                    if len(win) < size:
+                for n in (3, 2, 1):
+                    group = toks[i:i + n]
+                    win = "".join(group)
+                    if len(group) < n or not 2 <= len(win) <= 4 or known(win):
                         continue
-                    if known(win):
-                        fixed.append(win)
-                        i += size
-                        done = True
-                        break
+                    # a lone character, a word jieba made up for characters it does not know, or
+                    # three or more characters (their sound-alike must then differ in one only)
+                    if len(win) < 3 and not any(len(t) == 1 or not freq.get(t) for t in group):
+                        continue
                     best = self._best(win)
                     if best:
                         fixed.append(best)
-                        i += size
+                        i += n
                         done = True
                         break
                 if not done:
-                    fixed.append(s[i])
+                    fixed.append(toks[i])
                     i += 1
-            new = "".join(fixed)
-            if new != s:
-                out = out.replace(s, new, 1)
-        return out
+            out.append("".join(fixed))
+        return "".join(out)

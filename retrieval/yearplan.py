@@ -10,6 +10,7 @@ from .plans import place_name, year_label
 from .render import short_source
 from .schedule import schedule_year
 from .query import Query
+from .textnorm import normalize
 
 
 
@@ -47,7 +48,7 @@ def entry_json(e: ScheduleEntry) -> dict:
 
 
 def answer_month(query: Query, plans: list[Document], notes: list[str],
-                 schedule: dict[str, list[ScheduleEntry]]) -> Answer:
+                 schedule: dict[str, list[ScheduleEntry]], keep=None) -> Answer:
     """Every entry covering the asked month(s) in the given plans, grouped by region; regions
     without a month table are named, so the user knows the list is complete."""
     notes = list(notes)
@@ -61,7 +62,8 @@ def answer_month(query: Query, plans: list[Document], notes: list[str],
             year = asked.year  # e.g. 2022年4月 asked of a 2021 plan that schedules 2022 steps
         doc_entries = schedule.get(doc.doc_id, [])
         has_table = any(e.source == "table" for e in doc_entries)
-        hits = [e for e in doc_entries if e.year == year and set(e.months) & set(months)]
+        hits = [e for e in doc_entries if e.year == year and set(e.months) & set(months)
+                and (keep is None or keep(e))]
         if not has_table:
             no_table.append(place_name(doc))
         if not hits:
@@ -154,8 +156,30 @@ def calendar_table(engine, region: str | None = None, month: int | None = None) 
     return "\n".join(out)
 
 
+def topic_words(query: Query) -> list[str]:
+    """The question's words that name an activity (not 做什么, 安排, 督导 …)."""
+    from .query import MONTH_WORDS
+    return [t for t in query.tokens if t not in MONTH_WORDS]
+
+
 def _month_answer(query, plans, notes, hits, state, top_k):
-    return answer_month(query, plans, notes, state.schedule)
+    """A month's plan; with topic words, only the entries about them (or, for a region the
+    question names, the whole month when none is); None sends the question to passage search."""
+    topic = topic_words(query)
+    if not topic:
+        return answer_month(query, plans, notes, state.schedule)
+    docs = state.built.documents
+
+    def about(e: ScheduleEntry) -> bool:
+        text = normalize(f"{e.heading} {e.activity} {docs[e.doc_id].title}")
+        return any(t in text or any(a in text for a in query.alts.get(t, ())) for t in topic)
+
+    answer = answer_month(query, plans, notes, state.schedule, keep=about)
+    if answer.citations:
+        return answer
+    if query.regions:
+        return answer_month(query, plans, notes, state.schedule)
+    return None
 
 
 def _when_answer(query, plans, notes, hits, state, top_k):
