@@ -6,7 +6,7 @@ import re
 from .chunker import row_text
 from .models import Answer, Chunk, Citation, Document, Hit
 from .plans import place_name, year_label
-from .query import Query
+from .query import RE_YESNO, Query
 from .render import source_line
 from .textnorm import SENTENCE, clean, normalize
 
@@ -138,7 +138,11 @@ def answer_meta(query: Query, docs: list[Document], notes: list[str], hits: list
                       answer=f"{names}没有写明{label}。", notes=notes)
     for doc in missing:
         lines.append(f"{place_name(doc)}（{year_label(doc.year)}）：文件中没有写明")
-    return Answer(question=query.question, kind="meta", answer=f"{label}：\n" + "\n".join(lines),
+    head = f"{label}：\n"
+    if field == "public" and RE_YESNO.search(query.norm) and len(docs) == 1:
+        head = "不能公开。" if docs[0].public is False else "可以公开。"
+        head += f"{label}：\n"
+    return Answer(question=query.question, kind="meta", answer=head + "\n".join(lines),
                   citations=cites, notes=notes)
 
 
@@ -204,7 +208,22 @@ def more_answer(query: Query, previous: Answer, top_k: int) -> Answer:
                   citations=previous.more[:top_k], more=previous.more[top_k:])
 
 
-ANSWERS = {"meta": answer_meta, "list": answer_list}
+SURE = 0.75   # coverage above which a passage is taken to say "yes, the document plans this"
+
+
+def answer_exists(query: Query, plans: list[Document], notes: list[str], hits: list[Hit], state,
+                  top_k: int) -> Answer | None:
+    """“有没有督查工资待遇”: 有 with the passages when the best one covers the question well;
+    otherwise the plain passage answer decides."""
+    answer = answer_passages(query, hits, state.built.documents, top_k, notes)
+    good = relevant(hits)
+    if answer.kind == "passages" and good and good[0].coverage >= SURE:
+        answer.answer = "有，文件中写到：" if query.norm.find("有") >= 0 else "是，文件中写到："
+        answer.kind = "exists"
+    return answer
+
+
+ANSWERS = {"meta": answer_meta, "list": answer_list, "exists": answer_exists}
 
 
 def _meta_value(doc: Document, field: str) -> str | None:

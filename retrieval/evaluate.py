@@ -70,10 +70,10 @@ def check_reply(case: Case, reply: str, quoted: bool) -> Case:
         return case
     case.missing = [s for s in case.expect if _flat(s) not in flat]
     if case.yes is not None:
-        said_yes = reply.startswith("是")
-        said_no = reply.startswith("不是")
+        said_no = reply[:1] in ("不", "没", "否")
+        said_yes = not said_no and reply[:1] in ("是", "有", "对", "会", "要", "能", "可")
         if not (said_yes if case.yes else said_no):
-            case.missing.append("(应先回答“是”)" if case.yes else "(应先回答“不是”)")
+            case.missing.append("(应先给出肯定回答)" if case.yes else "(应先给出否定回答)")
     budget = BUDGET.get(case.kind, DEFAULT_BUDGET)
     if case.length > budget:
         case.missing.append(f"(回答超过 {budget} 字符)")

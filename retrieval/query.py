@@ -29,7 +29,9 @@ META_INTENTS = [
 ]
 RE_WHEN = re.compile(r"几月|哪个月|哪几个月|哪一个月|哪些月|什么时候|什么时间|何时|啥时候|啥时间|几时|时间安排|时间是|"
                      r"哪天|哪一天|几号|哪几天|哪几年|哪一年|多会|截止|期限|之前|前完成")
-RE_YESNO = re.compile(r"是不是|是否|对吗|对不对|吗[?？。!！]*$|不[?？]*$")
+RE_YESNO = re.compile(r"是不是|是否|对吗|对不对|吗[?？。!！]*$|吧[?？。!！]*$|不[?？]*$")
+# "有没有督查工资待遇啊": does the document plan this at all
+RE_EXISTS = re.compile(r"有没有|有无|要不要|会不会|是不是要|是否(要|会|有|开展)|能不能|有.{1,20}吗[?？。!！]*$|要.{1,20}吗[?？。!！]*$")
 RE_ORDER = re.compile(r"哪个先|哪个在前|哪个早|谁先|先后|顺序|先.{1,20}还是|哪个排前")
 RE_LIST = re.compile(r"有哪些|有哪几|哪几个|哪几项|哪几方面|哪些方面|都有啥|都有什么|都有哪些|包括哪些|包括什么|包含哪些|"
                      r"分哪几|分为哪|分成几|几个组|几个方面|列了哪些|哪几条|有几项|有几个")
@@ -56,7 +58,7 @@ class Query:
     alts: dict[str, list[str]] = field(default_factory=dict)  # token → synonyms that count as it
     regions: list[str] = field(default_factory=list)   # region keys (Document.region_key)
     region_words: list[str] = field(default_factory=list)  # the names the question used
-    intent: str = "passage"           # meta field | month | when | yesno | order | list | compare | passage
+    intent: str = "passage"           # meta | month | when | yesno | order | list | exists | compare | passage
     meta_field: str = ""              # which metadata field a meta question asks for
     confidence: float = 1.0           # of the intent; special answers step aside below CONFIDENT
     asked: timeexpr.AskedTime = field(default_factory=timeexpr.AskedTime)
@@ -102,6 +104,8 @@ def match_regions(text: str, aliases) -> tuple[list[str], str, list[str]]:
 def _strip_time(text: str) -> str:
     text = re.sub(r"(19|20)\d{2}\s*年?(度)?", " ", text)
     for w in timeexpr.find_all(text):
+        if w.approximate:
+            continue  # 秋季开学 is the topic of "秋季开学调研是在9月吗", not only a time
         text = text[:w.start] + " " * (w.end - w.start) + text[w.end:]
     text = timeexpr.RE_RELATIVE_MONTH.sub(" ", text)
     return timeexpr.RE_RELATIVE_YEAR.sub(" ", text)
@@ -169,4 +173,6 @@ def _intent(q: Query, norm: str, topic: list[str]) -> tuple[str, float]:
         return "passage", 0.7
     if RE_LIST.search(norm) and topic:
         return "list", 0.7
+    if RE_EXISTS.search(norm) and topic:
+        return "exists", 0.7
     return "passage", 0.8

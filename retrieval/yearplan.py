@@ -21,13 +21,16 @@ def months_text(months: list[int]) -> str:
 
 
 def entry_line(e: ScheduleEntry, plan_year: int | None = None) -> str:
-    """`四月：对幼儿园办园行为开展督导评估。` — the plan's own wording for time and activity."""
+    """`四月 对幼儿园办园行为开展督导评估。` — the plan's own wording for time and activity, laid
+    out as the source row is (a sentence that already names its time is quoted alone)."""
     when = e.when_text
     if e.approximate:
         when += f"（约{months_text(e.months)}，按学期推算）"
     if e.year and e.year != plan_year and str(e.year) not in e.when_text:
         when = f"{e.year}年 {when}"
-    return f"· {when}：{e.activity}"
+    if e.source == "text" and e.when_text in e.activity and not e.approximate and when == e.when_text:
+        return f"· {e.activity}"
+    return f"· {when}　{e.activity}"
 
 
 def source_of(doc: Document, heading: str) -> str:
