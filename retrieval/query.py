@@ -46,11 +46,10 @@ def parse_question(question: str, documents: list[Document],
     """Understand a question against the indexed documents (which regions exist); pass the
     documents' alias_table when asking many questions of the same index."""
     question = question or ""
+    if len(question) > MAX_QUESTION:  # before normalizing: never spend time on an oversized text
+        return Query(question=question, norm="", text="", tokens=[], problem="too_long")
     norm = normalize(question)
     q = Query(question=question, norm=norm, text=norm, tokens=[])
-    if len(question) > MAX_QUESTION:
-        q.problem = "too_long"
-        return q
     if not re.search(r"[\u4e00-\u9fff a-z0-9]", norm.replace(" ", "")):
         q.problem = "empty"
         return q
