@@ -126,3 +126,16 @@ def plain_message(text: str, limit: int = LIMIT) -> str:
             break
         out.append(ch)
     return "".join(out) + "…"
+
+
+def plain_lines(lines: list[str], limit: int = LIMIT) -> str:
+    """Plain-text lines joined into one message; lines that do not fit are counted, not cut."""
+    out, size = [], 0
+    for i, line in enumerate(lines):
+        line = plain_message(line, limit - 40)
+        if size + units(line) + 1 > limit - 40:   # 40: room for the count line
+            out.append(f"……另有 {len(lines) - i} 行未列出")
+            break
+        out.append(line)
+        size += units(line) + 1
+    return "\n".join(out)
