@@ -119,3 +119,304 @@ def test_batch_ask_goes_on_after_a_failing_line(engine, monkeypatch, capsys):
 def test_lone_surrogate_question_in_process(engine):
     answer = engine.ask("\udc80江阴的督导工作要点文号是什么")
     assert "澄教督〔2021〕2号" in to_text(answer)
+
+
+# -- 2. HTML Telegram accepts, whatever the title or heading -----------------------------------
+def test_answer_with_huge_title_and_heading_is_valid_telegram_html():
+    from botapi_stub import BadRequest, check_text
+    from retrieval.models import Answer, Citation
+    from telegram_format import answer_messages, more_messages
+    title = ("关于<b>印发</b>&“督导”" * 700)[:5000]
+    cite = Citation(doc="x", title=title, doc_number="测〔2022〕1号", region="测试县", year=2022,
+                    heading="一、" + "加强&督学<i>队伍</i>建设" * 400, text="开展督学培训 & <考核>。" * 300,
+                    start=0, end=10)
+    answer = Answer(question="q", kind="passages", answer="标题：" + title, citations=[cite, cite])
+    for messages in (answer_messages(answer), more_messages([cite] * 3)):
+        assert messages
+        for html in messages:
+            try:
+                shown = check_text({"text": html, "parse_mode": "HTML"})
+            except BadRequest as exc:
+                pytest.fail(f"Telegram would refuse: {exc}")
+            assert len(shown) <= 4096
+
+
+# -- 3. the token never printed -----------------------------------------------------------------
+def test_token_masked_in_formatted_exceptions_and_args():
+    import io
+    import logging
+
+    from bot import TokenFilter
+    token = "123456789:AAEsecret-token-XYZ"
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.addFilter(TokenFilter(token))
+    logger = logging.getLogger("test.token")
+    logger.addHandler(handler)
+    try:
+        try:
+            raise RuntimeError(f"GET https://api.telegram.org/file/bot{token}/documents/x.pdf failed")
+        except RuntimeError:
+            logger.error("download failed for %s", f"bot{token}", exc_info=True, stack_info=True)
+    finally:
+        logger.removeHandler(handler)
+    text = out.getvalue()
+    assert "download failed" in text and "Traceback" in text and "<TOKEN>" in text
+    assert token not in text and "AAEsecret-token-XYZ" not in text
+
+
+# -- 4. one unreadable file ---------------------------------------------------------------------
+def test_unreadable_file_rejected_rest_indexed(index_copy, engine, monkeypatch):
+    from retrieval.indexer import reindex
+    corpus, index = index_copy
+    (corpus / "locked.txt").write_text("\n".join(SAMPLE_LINES), encoding="utf-8")
+    (corpus / "folder.txt").mkdir()
+    if os.geteuid() != 0:
+        (corpus / "locked.txt").chmod(0)
+    else:   # root reads anything: fail the read as a permission error would
+        real = Path.read_bytes
+
+        def read_bytes(self):
+            if self.name == "locked.txt":
+                raise PermissionError(13, "Permission denied", str(self))
+            return real(self)
+        monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    report = reindex(corpus, index, engine.embedder, previous=engine.state.built)
+    rejected = dict(report.rejected)
+    assert report.documents == 4
+    assert "无法读取" in rejected["locked.txt"] and "Permission denied" in rejected["locked.txt"]
+    assert "不是普通文件" in rejected["folder.txt"]
+
+
+# -- 5. parser bombs ----------------------------------------------------------------------------
+def _dense_pdf(path: Path) -> Path:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    c = canvas.Canvas(str(path))
+    c.setFont("STSong-Light", 2)
+    line = "开展督导检查，落实责任督学挂牌督导制度，加强学校规范办学行为监测。" * 3
+    for y in range(840, 40, -2):
+        c.drawString(5, y, line)
+    c.save()
+    return path
+
+
+def _shared_stream_pdf(path: Path, one_page: Path, pages: int) -> Path:
+    from pypdf import PdfReader, PdfWriter
+    page = PdfReader(str(one_page)).pages[0]
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_page(page)   # every page points at the same content stream
+    writer.write(str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def pdf_bomb(tmp_path_factory):
+    base = tmp_path_factory.mktemp("pdfbomb")
+    one = _dense_pdf(base / "one.pdf")
+    return one, _shared_stream_pdf(base / "shared.pdf", one, 300)
+
+
+def test_shared_stream_pdf_rejected_by_character_budget(pdf_bomb):
+    from retrieval.errors import UnreadableFileError
+    from retrieval.loaders import read_file
+    one, bomb = pdf_bomb
+    assert bomb.stat().st_size < 100_000
+    page = median_seconds(lambda: read_file(one), runs=3)
+    started = time.perf_counter()
+    with pytest.raises(UnreadableFileError, match="文字内容过长"):
+        read_file(bomb)
+    seconds = time.perf_counter() - started
+    print(f"\n300-page shared-stream PDF ({bomb.stat().st_size // 1024} KB) rejected in {seconds:.1f} s "
+          f"= {seconds / page:.0f}× one of its pages (all pages: ~300×)")
+    assert seconds < 80 * page, (seconds, page)
+
+
+def test_pdf_page_cap_and_deadline(pdf_bomb, monkeypatch):
+    from retrieval import loaders
+    from retrieval.errors import UnreadableFileError
+    _, bomb = pdf_bomb
+    monkeypatch.setattr(loaders, "MAX_PDF_PAGES", 100)
+    with pytest.raises(UnreadableFileError, match="页数过多"):
+        loaders.read_file(bomb)
+    monkeypatch.setattr(loaders, "MAX_PDF_PAGES", 500)
+    monkeypatch.setattr(loaders, "PARSE_SECONDS", 0.2)
+    started = time.perf_counter()
+    with pytest.raises(UnreadableFileError, match="解析超时"):
+        loaders.read_file(bomb)
+    assert time.perf_counter() - started < 10
+
+
+def _docx_xml_bomb(path: Path, megabytes: int) -> Path:
+    """A well-formed DOCX whose document.xml is `megabytes` of tiny paragraphs."""
+    import zipfile
+
+    from makefiles import write_docx
+    plain = write_docx(path.with_name("plain.docx"))
+    para = b"<w:p><w:r><w:t>\xe7\x9d\xa3</w:t></w:r></w:p>"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            if item.filename != "word/document.xml":
+                dst.writestr(item, src.read(item))
+                continue
+            head, _, tail = src.read(item).partition(b"<w:body>")
+            with dst.open("word/document.xml", "w") as fh:
+                fh.write(head + b"<w:body>")
+                block = para * (1024 * 1024 // len(para))
+                for _ in range(megabytes):
+                    fh.write(block)
+                fh.write(b"</w:body></w:document>")
+    return path
+
+
+def test_docx_inflating_to_100mb_rejected(tmp_path, monkeypatch):
+    from retrieval import loaders
+    from retrieval.errors import UnreadableFileError
+    bomb = _docx_xml_bomb(tmp_path / "bomb.docx", 100)
+    assert bomb.stat().st_size < 1_000_000
+    started = time.perf_counter()
+    with pytest.raises(UnreadableFileError, match="压缩"):
+        loaders.read_file(bomb)
+    seconds = time.perf_counter() - started
+    print(f"\nDOCX of {bomb.stat().st_size // 1024} KB inflating to 100 MB rejected in {seconds:.2f} s")
+    assert seconds < 20
+    # without the ratio check, the byte cap stops it before python-docx parses anything
+    monkeypatch.setattr(loaders, "MAX_DOCX_RATIO", 10**9)
+    monkeypatch.setattr(loaders, "MAX_DOCX_XML", 5 * 1024 * 1024)
+    with pytest.raises(UnreadableFileError, match="解压后体积异常"):
+        loaders.read_file(bomb)
+
+
+def test_deep_and_wide_html_rejected_fast(tmp_path):
+    from retrieval.errors import UnreadableFileError
+    from retrieval.loaders import read_file
+    deep = tmp_path / "deep.html"
+    deep.write_text("<div>" * 25000 + "<p>测试深层嵌套网页：开展督学培训。</p>" + "</div>" * 25000, encoding="utf-8")
+    wide = tmp_path / "wide.html"
+    wide.write_text("<p>开展督学培训</p>" + "<b>督</b>" * 150_000, encoding="utf-8")
+    normal = tmp_path / "normal.html"
+    normal.write_text("<div>" * 50 + "<p>测试网页：开展督学培训。</p>" * 200 + "</div>" * 50, encoding="utf-8")
+    base = median_seconds(lambda: read_file(normal), runs=3)
+    started = time.perf_counter()
+    with pytest.raises(UnreadableFileError, match="嵌套过深"):
+        read_file(deep)
+    seconds = time.perf_counter() - started
+    with pytest.raises(UnreadableFileError, match="标签过多"):
+        read_file(wide)
+    print(f"\n25,000-deep nested HTML ({deep.stat().st_size // 1024} KB) rejected in {seconds * 1000:.0f} ms "
+          f"= {seconds / base:.1f}× parsing a normal page")
+    assert seconds < 10 * base + 0.5
+
+
+# -- 8. every kind of full disk ------------------------------------------------------------------
+@pytest.mark.parametrize("fault", ["dbfull:store", "faissfull:write"])
+def test_full_disk_sqlite_and_faiss_errors_are_a_message(index_copy, fault):
+    from retrieval import store
+    corpus, index = index_copy
+    (corpus / "new.txt").write_text("\n".join(SAMPLE_LINES), encoding="utf-8")
+    before = store.current_build(index)
+    out = cli("reindex", "--corpus", str(corpus), "--index", str(index),
+              env=dict(os.environ, DUDAO_FAULT=fault))
+    err = out.stderr.decode()
+    assert out.returncode == 2, err
+    assert "磁盘空间不足" in err and "原索引继续使用" in err and "Traceback" not in err
+    assert store.current_build(index) == before
+    assert [p.name for p in (index / "builds").iterdir()] == [before.name]
+
+
+# -- 9. index damage detected at load -----------------------------------------------------------
+def _damage(index: Path, how: str) -> None:
+    import faiss
+    import numpy as np
+
+    from retrieval import store
+    build = store.current_build(index)
+    if how == "symlink_loop":
+        (index / "current").unlink()
+        os.symlink("current", index / "current")
+    elif how == "real_directory":
+        (index / "current").unlink()
+        (index / "current").mkdir()
+        (index / "current" / "manifest.json").write_text("{}")
+    elif how == "faiss_dimension":
+        old = faiss.read_index(str(build / "vectors.faiss"))
+        other = faiss.IndexFlatIP(old.d * 2)
+        other.add(np.zeros((old.ntotal, old.d * 2), dtype=np.float32))
+        faiss.write_index(other, str(build / "vectors.faiss"))
+    elif how == "bm25_out_of_range":
+        with np.load(build / "bm25.npz") as z:
+            arrays = dict(z)
+        arrays["indices"] = arrays["indices"].copy()
+        arrays["indices"][-1] = 10**6
+        np.savez(build / "bm25.npz", **arrays)
+
+
+DAMAGE = ["symlink_loop", "real_directory", "faiss_dimension", "bm25_out_of_range"]
+
+
+@pytest.mark.parametrize("how", DAMAGE)
+def test_damaged_index_detected_at_load(index_copy, how):
+    from retrieval import store
+    from retrieval.errors import IndexCorruptError
+    _, index = index_copy
+    _damage(index, how)
+    with pytest.raises(IndexCorruptError):
+        store.load(index)
+
+
+@pytest.mark.parametrize("how", DAMAGE)
+def test_damaged_index_rebuilt_with_a_message(tiny_st_model, corpus_copy, tmp_path, how):
+    from conftest import make_engine
+    from retrieval import store
+    from retrieval.embedders import SentenceTransformerEmbedder
+    from retrieval.indexer import reindex
+    emb = SentenceTransformerEmbedder(str(tiny_st_model))
+    index = tmp_path / "idx"
+    reindex(corpus_copy, index, emb)
+    _damage(index, how)
+    told = []
+    eng = make_engine(corpus_copy, index, emb).open(notify=told.append)
+    assert told and "重建" in told[0]
+    assert "澄教督〔2021〕2号" in to_text(eng.ask("江阴的督导工作要点文号是什么"))
+    assert (index / "current").is_symlink() and store.load(index).manifest.documents == 4
+    assert len(list((index / "builds").iterdir())) == 1
+
+
+# -- 12. smaller ones -----------------------------------------------------------------------------
+def test_stale_publish_link_is_cleaned(index_copy, engine):
+    from retrieval.indexer import reindex
+    corpus, index = index_copy
+    os.symlink("builds/gone", index / ".current.99999999")
+    reindex(corpus, index, engine.embedder, previous=engine.state.built)
+    assert not list(index.glob(".current.*"))
+
+
+def test_removing_the_last_document_names_no_path(tmp_path, engine):
+    from conftest import make_engine
+    from retrieval.corpus import LastDocumentError, remove_file
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "only.txt").write_text("\n".join(SAMPLE_LINES), encoding="utf-8")
+    eng = make_engine(corpus, tmp_path / "idx", engine.embedder).open()
+    with pytest.raises(LastDocumentError) as info:
+        remove_file(eng, "only")
+    assert "/" not in str(info.value) and str(tmp_path) not in str(info.value)
+    assert (corpus / "only.txt").exists() and len(eng.documents()) == 1
+
+
+def test_read_only_index_folder_is_a_message(index_copy):
+    corpus, index = index_copy
+    if os.geteuid() == 0:   # root writes anywhere: use a folder on a read-only filesystem
+        index = Path("/sys/dudao-index")
+    else:
+        index.chmod(0o555)
+        for p in index.rglob("*"):
+            if p.is_dir() and not p.is_symlink():
+                p.chmod(0o555)
+    out = cli("reindex", "--corpus", str(corpus), "--index", str(index))
+    err = out.stderr.decode()
+    assert out.returncode == 2, err
+    assert "写入新索引失败" in err and "不可写" in err and "Traceback" not in err
