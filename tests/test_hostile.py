@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -420,3 +421,230 @@ def test_read_only_index_folder_is_a_message(index_copy):
     err = out.stderr.decode()
     assert out.returncode == 2, err
     assert "写入新索引失败" in err and "不可写" in err and "Traceback" not in err
+
+
+# -- the real bot process against the strict stand-in ------------------------------------------
+TOKEN = "123456789:HOSTILE-secret-token-q"
+ADMIN = 42
+
+
+def start_bot(stub, corpus: Path, index: Path, log: Path, **env):
+    env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=stub.base_url,
+               ADMIN_IDS=str(ADMIN), DUDAO_CORPUS_DIR=str(corpus), DUDAO_INDEX_DIR=str(index),
+               PYTHONUNBUFFERED="1", **env)
+    fh = open(log, "w")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "bot.py"), "-v"], cwd=ROOT, env=env,
+                            stdout=fh, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while "getUpdates" not in stub.methods():
+        assert proc.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, "bot did not start polling"
+        time.sleep(0.1)
+    return proc, fh
+
+
+def stop_bot(proc, fh, stub):
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    fh.close()
+    stub.stop()
+
+
+@pytest.fixture(scope="module")
+def hbot(tmp_path_factory, engine):
+    from botapi_stub import BotAPIStub
+    base = tmp_path_factory.mktemp("hbot")
+    corpus, index = base / "corpus", base / "index"
+    shutil.copytree(engine.config.corpus_dir, corpus)
+    shutil.copytree(engine.config.index_dir, index, symlinks=True)
+    stub = BotAPIStub(TOKEN).start()
+    proc, fh = start_bot(stub, corpus, index, base / "bot.log")
+    try:
+        yield {"stub": stub, "proc": proc, "corpus": corpus, "log": base / "bot.log"}
+    finally:
+        stop_bot(proc, fh, stub)
+
+
+_users = iter(range(5000, 100000))
+
+
+def replies(stub, user, n=1, timeout=60, where=None):
+    stub.wait_for(lambda s: len([m for m in s if m["chat_id"] == user and (where is None or where(m))]) >= n,
+                  timeout)
+    return stub.to_chat(user)
+
+
+def test_chat_lone_surrogate_question_answered(hbot):
+    stub, user = hbot["stub"], next(_users)
+    stub.message("\udc80江阴的督导工作要点文号是什么", user_id=user)
+    [reply] = replies(stub, user)
+    assert "澄教督〔2021〕2号" in reply["text"]
+
+
+def test_huge_title_and_file_name_upload_then_cited(hbot, tmp_path):
+    """2 and 12: a 5,000-character title and file name: upload confirmed, answers citing it
+    accepted by Telegram (the stand-in refuses what Telegram would)."""
+    stub = hbot["stub"]
+    title = "测试县教育督导室关于印发2022年教育督导工作要点的通知" + "（督学&<责任区>“挂牌”督导）" * 300
+    lines = list(SAMPLE_LINES)
+    lines[2] = title   # (headings over 4,000: test_answer_with_huge_title_and_heading_…)
+    path = tmp_path / "long.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    name = "督" * 5000 + ".txt"
+    stub.document(path, name, user_id=ADMIN)
+    done = replies(stub, ADMIN, where=lambda m: "已添加" in m["text"], timeout=120)
+    added = [m for m in done if "已添加" in m["text"]][-1]["text"]
+    assert len(added) <= 4096 and "测试县教育督导室" in added
+    assert all(len(m["text"]) < 400 for m in done if "收到" in m["text"])
+    user = next(_users)
+    stub.message("测试县责任督学培训", user_id=user)
+    [reply] = replies(stub, user)
+    assert "责任督学" in reply["text"]
+    assert stub.rejected == []
+
+
+def test_failed_download_names_no_token(hbot, tmp_path):
+    stub = hbot["stub"]
+    path = tmp_path / "gone.docx"
+    path.write_bytes(b"PK")
+    stub.document(path, "gone.docx", user_id=ADMIN)
+    path.unlink()   # the stand-in then fails the download
+    replies(stub, ADMIN, where=lambda m: "下载文件失败" in m["text"])
+    log = hbot["log"].read_text()
+    assert TOKEN not in log and TOKEN.split(":")[1] not in log
+
+
+def test_flooding_user_limited_others_answered(hbot):
+    """6: one user sends 60 questions; another user's question is answered about as fast as
+    alone, and the flooder is told once."""
+    stub = hbot["stub"]
+    alone = next(_users)
+    t0 = time.monotonic()
+    stub.message("幼儿园办园行为督导评估在几月", user_id=alone)
+    base = replies(stub, alone)[0]["t"] - t0
+    flooder, other = next(_users), next(_users)
+    for _ in range(60):
+        stub.message("今年有哪些专项督导", user_id=flooder)
+    t1 = time.monotonic()
+    stub.message("幼儿园办园行为督导评估在几月", user_id=other)
+    waited = replies(stub, other)[0]["t"] - t1
+    time.sleep(3)
+    got = stub.to_chat(flooder)
+    told = [m for m in got if "太快" in m["text"]]
+    print(f"\nflood of 60 questions: other user answered in {waited * 1000:.0f} ms "
+          f"(alone {base * 1000:.0f} ms); flooder got {len(got) - len(told)} answers and {len(told)} notice")
+    assert len(told) == 1
+    assert len(got) - 1 <= 8 + 3   # the burst, plus what refilled while the test ran
+    assert waited < 10 * base + 2.0
+
+
+def test_more_button_belongs_to_asker_and_expires_on_change(hbot):
+    """10: another user's key is refused; after /remove the answer's passages are gone."""
+    stub, asker, other = hbot["stub"], next(_users), next(_users)
+    stub.message("今年有哪些专项督导", user_id=asker)
+    first = [m for m in replies(stub, asker, where=lambda m: m["reply_markup"]) if m["reply_markup"]][-1]
+    data = first["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    message = {"message_id": first["message_id"], "date": int(time.time()),
+               "chat": {"id": asker, "type": "private"}, "text": "…"}
+
+    def answered(text):
+        stub.wait_for(lambda s: any(c[0] == "answerCallbackQuery" and text in str(c[1].get("text"))
+                                    for c in stub.calls), 30)
+    stub.callback(data, message, user_id=other)
+    answered("别人的提问")
+    stub.message("/remove dazu-2021", user_id=ADMIN)
+    replies(stub, ADMIN, where=lambda m: "已移除 dazu-2021" in m["text"], timeout=120)
+    stub.callback(data, message, user_id=asker)
+    answered("已过期")
+    time.sleep(0.5)
+    assert not [m for m in stub.to_chat(asker) if "更多相关原文" in m["text"]]
+
+
+def test_inline_message_callback_answered(hbot):
+    stub = hbot["stub"]
+    stub.push({"callback_query": {"id": "inline1", "chat_instance": "ci", "data": "more:abc",
+                                  "inline_message_id": "im1",
+                                  "from": {"id": next(_users), "is_bot": False, "first_name": "x"}}})
+    stub.wait_for(lambda s: any(c[0] == "answerCallbackQuery" and "私聊" in str(c[1].get("text"))
+                                for c in stub.calls), 30)
+    assert "AttributeError" not in hbot["log"].read_text()
+
+
+def test_same_file_twice_at_once_added_once(hbot, tmp_path):
+    """7: two copies of one file at once: one added, the other reported as a duplicate."""
+    from makefiles import write_docx
+    stub, corpus = hbot["stub"], hbot["corpus"]
+    path = write_docx(tmp_path / "twice.docx", [*SAMPLE_LINES, "3.开展双减专项督导，文号测教督〔2022〕21号。"])
+    since = time.monotonic()
+    stub.document(path, "a.docx", user_id=ADMIN)
+    stub.document(path, "b.docx", user_id=ADMIN)
+
+    def done(m):
+        return m["t"] > since and ("已添加" in m["text"] or "完全相同" in m["text"] or "未添加" in m["text"])
+    stub.wait_for(lambda s: len([m for m in s if m["chat_id"] == ADMIN and done(m)]) >= 2, 120)
+    final = [m["text"] for m in stub.to_chat(ADMIN) if done(m)]
+    assert sum("已添加" in t for t in final) == 1 and sum("完全相同" in t for t in final) == 1, final
+    assert any("已排队" in m["text"] for m in stub.to_chat(ADMIN) if m["t"] > since)
+    assert len(list(corpus.glob("upload-*.docx"))) == 1
+
+
+def test_two_files_at_once_both_added(hbot, tmp_path):
+    from makefiles import write_docx
+    stub, corpus = hbot["stub"], hbot["corpus"]
+    one = write_docx(tmp_path / "one.docx", [*SAMPLE_LINES, "3.开展课后服务专项督导。"])
+    two = write_docx(tmp_path / "two.docx", [*SAMPLE_LINES, "3.开展体育美育专项督导。"])
+    since = time.monotonic()
+    stub.document(one, "one.docx", user_id=ADMIN)
+    stub.document(two, "two.docx", user_id=ADMIN)
+
+    def done(m):
+        return m["t"] > since and ("已添加" in m["text"] or "未添加" in m["text"])
+    stub.wait_for(lambda s: len([m for m in s if m["chat_id"] == ADMIN and done(m)]) >= 2, 120)
+    final = [m["text"] for m in stub.to_chat(ADMIN) if done(m)]
+    assert all("已添加" in t for t in final), final
+    names = [p.read_bytes() for p in corpus.glob("upload-*.docx")]
+    assert one.read_bytes() in names and two.read_bytes() in names
+
+
+def test_hostile_bot_telegram_refused_nothing(hbot):
+    assert hbot["stub"].rejected == []
+    assert TOKEN.split(":")[1] not in hbot["log"].read_text()
+
+
+def test_full_disk_in_chat_edits_the_progress_message(index_copy):
+    """8: FAISS failing with 'No space left' during /reindex: the admin's status message says so."""
+    from botapi_stub import BotAPIStub
+    corpus, index = index_copy
+    stub = BotAPIStub(TOKEN).start()
+    proc, fh = start_bot(stub, corpus, index, index.parent / "bot.log", DUDAO_FAULT="faissfull:write")
+    try:
+        stub.message("/reindex", user_id=ADMIN)
+        msgs = replies(stub, ADMIN, where=lambda m: "磁盘空间不足" in m["text"])
+        [status] = [m for m in msgs if "磁盘空间不足" in m["text"]]
+        assert status["method"] == "editMessageText"
+        assert "出错了" not in "".join(m["text"] for m in msgs)
+    finally:
+        stop_bot(proc, fh, stub)
+
+
+@pytest.mark.parametrize("case", ["rejected_token", "base_url_without_bot"])
+def test_startup_errors_are_a_message_without_the_token(index_copy, case):
+    from botapi_stub import BotAPIStub
+    corpus, index = index_copy
+    stub = BotAPIStub("999:another-token-entirely").start()
+    try:
+        url = stub.base_url if case == "rejected_token" else stub.base_url[: -len("/bot")]
+        env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=url,
+                   DUDAO_CORPUS_DIR=str(corpus), DUDAO_INDEX_DIR=str(index))
+        out = subprocess.run([sys.executable, str(ROOT / "bot.py")], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=120)
+    finally:
+        stub.stop()
+    assert out.returncode == 1, out.stderr
+    assert "TELEGRAM" in out.stderr and ("令牌" in out.stderr or "/bot" in out.stderr)
+    assert TOKEN not in out.stderr + out.stdout and TOKEN.split(":")[1] not in out.stderr + out.stdout
+    # PTB logs its own (masked) traceback first; what the admin reads last is the explanation
+    assert "令牌" in out.stderr.strip().splitlines()[-1] or "/bot" in out.stderr.strip().splitlines()[-1]
