@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import re
 import secrets
 import sys
 import tempfile
@@ -60,28 +61,70 @@ COMMANDS = [
     ("remove", "移除文件（管理员）"),
 ]
 MORE_CACHE = 500          # answers whose extra passages can still be shown
+SLOW_DOWN = "你发得太快了，请稍等几秒再问（每 {seconds:g} 秒可以问一个问题）。"
 PROGRESS_EVERY = 1.0      # seconds between progress edits
 UNREADABLE = "我只能读懂文字提问。请直接输入问题，例如：“四月做什么？”或“幼儿园办园行为督导评估在几月？”"
 
 
 class TokenFilter(logging.Filter):
-    """Keeps the bot token out of every log line, whatever library wrote it."""
+    """Keeps the bot token out of every log line, whatever library wrote it: the message, its
+    arguments, a formatted exception (request URLs carry the token) and the stack."""
 
     def __init__(self, token: str):
         super().__init__()
         self.token = token
+        # the secret half alone is enough to take the bot over
+        self.secrets = [s for s in (token, token.partition(":")[2]) if len(s) >= 8]
+
+    def mask(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "<TOKEN>")
+        return text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.token:
+        if not self.secrets:
+            return True
+        try:
             msg = record.getMessage()
-            if self.token in msg:
-                record.msg = msg.replace(self.token, "<TOKEN>")
-                record.args = ()
+        except Exception:  # noqa: BLE001 - a bad format string: keep what can be shown
+            msg = f"{record.msg} {record.args}"
+        record.msg, record.args = self.mask(msg), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.mask(record.exc_text)
+            record.exc_info = None   # the formatter uses exc_text, never the raw exception again
+        if record.stack_info:
+            record.stack_info = self.mask(record.stack_info)
         return True
+
+
+def mask_uncaught(token_filter: TokenFilter) -> None:
+    """Tracebacks that reach the interpreter (not the log) are masked too."""
+    import traceback
+
+    def hook(kind, value, tb):
+        text = "".join(traceback.format_exception(kind, value, tb))
+        sys.stderr.write(token_filter.mask(text))
+    sys.excepthook = hook
+
+
+def check_api_base(url: str) -> str:
+    """Why TELEGRAM_API_BASE_URL cannot work, or "" (the token is appended to it, so it must
+    end in /bot or hold {token})."""
+    if not url:
+        return ""
+    if not re.match(r"^https?://[^/\s]+(/\S*)?$", url):
+        return "TELEGRAM_API_BASE_URL 不是有效的网址，应形如 http://127.0.0.1:8081/bot"
+    if "{token}" not in url and not url.rstrip("/").endswith("/bot"):
+        return "TELEGRAM_API_BASE_URL 应以 /bot 结尾，例如 http://127.0.0.1:8081/bot（令牌会接在它后面）"
+    return ""
 
 
 def file_base_url(api_base: str) -> str:
     """The local Bot API server serves files under /file/bot next to /bot."""
+    if "{token}" in api_base:
+        return api_base.replace("/bot{token}", "/file/bot{token}")
     base = api_base.rstrip("/")
     if base.endswith("/bot"):
         return base[: -len("/bot")] + "/file/bot"
@@ -97,10 +140,16 @@ def _log_failed_edit(fut) -> None:
 class DudaoBot:
     """Telegram handlers around one Engine."""
 
-    def __init__(self, engine, admin_ids: frozenset[int]):
+    def __init__(self, engine, admin_ids: frozenset[int], limiter=None):
         self.engine = engine
         self.admin_ids = admin_ids
-        self.more: OrderedDict[str, list] = OrderedDict()
+        # key → (user who asked, build that answered, passages): only that user, only while
+        # that build serves (a removed circular is never shown again)
+        self.more: OrderedDict[str, tuple[int, object, list]] = OrderedDict()
+        self.limiter = limiter
+        # admin changes (upload, /remove, /reindex) run one at a time, the others wait in line
+        self.admin_lock = asyncio.Lock()
+        self.admin_pending = 0
         self.started = time.time()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -133,6 +182,30 @@ class DudaoBot:
             text = text.replace(f"@{username}", " ")
         return text.strip()
 
+    async def throttle(self, update, context) -> None:
+        """Runs before every handler: a user over the rate limit is told once, then ignored until
+        the bucket refills; admins and messages not meant for the bot pass."""
+        from telegram.ext import ApplicationHandlerStop
+
+        from ratelimit import ALLOW, TELL
+        user = update.effective_user
+        if self.limiter is None or user is None or user.id in self.admin_ids:
+            return
+        if update.callback_query is None and (update.effective_message is None or update.effective_chat is None
+                                              or not self.addressed_to_me(update, context)):
+            return
+        verdict = self.limiter.check(user.id)
+        if verdict == ALLOW:
+            return
+        if verdict == TELL:
+            text = SLOW_DOWN.format(seconds=self.limiter.seconds)
+            if update.callback_query is not None:
+                await update.callback_query.answer(text, show_alert=True)
+            else:
+                await update.effective_message.reply_text(text)
+        log.info("rate limited user %s (%s)", user.id, verdict)
+        raise ApplicationHandlerStop
+
     async def send_answer(self, update, answer) -> None:
         from telegram import InlineKeyboardButton, InlineKeyboardMarkup
         from telegram.constants import ParseMode
@@ -143,7 +216,8 @@ class DudaoBot:
         markup = None
         if answer.more:
             key = secrets.token_urlsafe(6)
-            self.more[key] = answer.more
+            user = update.effective_user
+            self.more[key] = (user.id if user else None, self.engine.state.built.path, answer.more)
             while len(self.more) > MORE_CACHE:
                 self.more.popitem(last=False)
             markup = InlineKeyboardMarkup([[InlineKeyboardButton(f"更多原文（{len(answer.more)}）",
@@ -178,7 +252,8 @@ class DudaoBot:
         msg = update.effective_message
         if not self.addressed_to_me(update, context):
             return
-        text = self.strip_mention(msg.text or "", context.bot.username or "")
+        from retrieval.textnorm import sanitize
+        text = sanitize(self.strip_mention(msg.text or "", context.bot.username or ""))
         await self.typing(update, context)
         answer = await asyncio.to_thread(self.engine.ask, text)
         await self.send_answer(update, answer)
@@ -203,14 +278,16 @@ class DudaoBot:
 
         from telegram.constants import ParseMode
 
+        from retrieval.render import NAME_SHOWN, TITLE_SHOWN, clip
         from telegram_format import pack
         docs = self.engine.documents()
         parts = [f"<b>已收录 {len(docs)} 份工作要点：</b>"]
         for d in docs:
             date = d.date or d.printed_date or "日期不详"
-            parts.append(f"<b>{escape(d.region or '地区不详')}</b> {d.year or ''}年\n"
-                         f"{escape(d.title)}\n{escape(d.doc_number or '无文号')} · {escape(date)}"
-                         f"\n<i>文件编号：{escape(d.doc_id)}</i>")
+            parts.append(f"<b>{escape(clip(d.region or '地区不详', NAME_SHOWN))}</b> {d.year or ''}年\n"
+                         f"{escape(clip(d.title, TITLE_SHOWN))}\n"
+                         f"{escape(clip(d.doc_number or '无文号', NAME_SHOWN))} · {escape(clip(date, NAME_SHOWN))}"
+                         f"\n<i>文件编号：{escape(clip(d.doc_id, 2 * TITLE_SHOWN))}</i>")
         for html in pack(parts):
             await update.effective_message.reply_text(html, parse_mode=ParseMode.HTML)
 
@@ -219,11 +296,18 @@ class DudaoBot:
 
         from telegram_format import more_messages
         query = update.callback_query
-        key = (query.data or "").partition(":")[2]
-        cites = self.more.get(key)
-        await query.answer("" if cites else "这条回答已过期，请重新提问。")
-        if not cites:
+        if query.message is None:   # a button on an inline message: there is no chat to reply in
+            await query.answer("请在与机器人的私聊中提问，再查看更多原文。", show_alert=True)
             return
+        key = (query.data or "").partition(":")[2]
+        owner, build, cites = self.more.get(key) or (None, None, None)
+        if cites is None or build != self.engine.state.built.path:
+            await query.answer("这条回答已过期，请重新提问。")
+            return
+        if owner != query.from_user.id:
+            await query.answer("这是别人的提问；请自己提问后再查看更多原文。", show_alert=True)
+            return
+        await query.answer()
         for html in more_messages(cites):
             await query.message.reply_text(html, parse_mode=ParseMode.HTML)
 
@@ -237,15 +321,15 @@ class DudaoBot:
         progress edits are finished before the caller writes the final report."""
         loop = asyncio.get_running_loop()
         names = {"parse": "解析文件", "embed": "计算向量", "write": "写入索引"}
-        last = [0.0]
+        last = [0.0, ""]
         edits = []
 
         def progress(stage, done, total):
             now = time.monotonic()
-            if now - last[0] < PROGRESS_EVERY:
-                return
-            last[0] = now
             text = f"正在重建索引……{names.get(stage, stage)} {done}/{total}"
+            if now - last[0] < PROGRESS_EVERY or text == last[1]:
+                return   # an unchanged edit is refused by Telegram ("message is not modified")
+            last[0], last[1] = now, text
             fut = asyncio.run_coroutine_threadsafe(message.edit_text(text), loop)
             fut.add_done_callback(_log_failed_edit)
             edits.append(fut)
@@ -256,30 +340,52 @@ class DudaoBot:
             if edits:
                 await asyncio.gather(*(asyncio.wrap_future(f) for f in edits), return_exceptions=True)
 
-    async def _admin_job(self, status, failed: str, fn, *args):
-        """Run an admin change with progress; on failure say why in the status message and
-        return None (the engine leaves files and index as they were)."""
+    async def _admin_job(self, status, start_text: str, failed: str, fn, *args):
+        """Run an admin change with progress, after any change already running or waiting (the
+        status message says it is queued); on failure say why in the status message and return
+        None (the engine leaves files and index as they were)."""
         from retrieval.errors import EngineError
+        from telegram_format import plain_message
+        ahead = self.admin_pending
+        self.admin_pending += 1
         try:
-            return await self._run_with_progress(status, fn, *args)
-        except EngineError as exc:
-            await status.edit_text(f"{failed}：{getattr(exc, 'reason', exc)}")
-        except OSError as exc:
-            log.exception("%s", failed)
-            await status.edit_text(f"{failed}（{exc.strerror or exc}），原有文件和索引保持不变。")
-        return None
+            queued = bool(ahead) or self.admin_lock.locked()
+            if queued:
+                await status.edit_text(plain_message(
+                    f"{start_text}\n已排队：前面还有 {max(ahead, 1)} 个管理任务，完成后自动开始。"))
+            async with self.admin_lock:
+                if queued:
+                    await status.edit_text(plain_message(start_text))
+                try:
+                    result = await self._run_with_progress(status, fn, *args)
+                except EngineError as exc:
+                    await status.edit_text(plain_message(f"{failed}：{getattr(exc, 'reason', exc)}"))
+                    return None
+                except OSError as exc:
+                    log.exception("%s", failed)
+                    await status.edit_text(plain_message(
+                        f"{failed}（{exc.strerror or exc}），原有文件和索引保持不变。"))
+                    return None
+                self.more.clear()   # passages of the previous build are no longer served
+                return result
+        finally:
+            self.admin_pending -= 1
 
     async def reindex(self, update, context) -> None:
         if await self.refuse_non_admin(update):
             return
-        status = await update.effective_message.reply_text("正在重建索引……")
-        report = await self._admin_job(status, "重建失败", self.engine.reindex)
+        from retrieval.render import NAME_SHOWN, clip
+        from telegram_format import plain_lines
+        start = "正在重建索引……"
+        status = await update.effective_message.reply_text(start)
+        report = await self._admin_job(status, start, "重建失败", self.engine.reindex)
         if report is None:
             return
         lines = [f"索引已重建：{report.documents} 份文件，{report.chunks} 个段落，{report.schedule} 条日程，"
                  f"新计算向量 {report.embedded} 个，用时 {report.seconds:.1f} 秒。"]
-        lines += [f"未收录 {name}：{reason}" for name, reason in report.rejected]
-        await status.edit_text("\n".join(lines))
+        lines += [f"未收录 {clip(name, NAME_SHOWN)}：{clip(reason, 2 * NAME_SHOWN)}"
+                  for name, reason in report.rejected]
+        await status.edit_text(plain_lines(lines))
 
     async def remove(self, update, context) -> None:
         from retrieval.corpus import remove_file
@@ -288,11 +394,14 @@ class DudaoBot:
         if not context.args:
             await update.effective_message.reply_text("用法：/remove <文件编号>，文件编号见 /docs")
             return
-        status = await update.effective_message.reply_text("正在移除并重建索引……")
-        moved = await self._admin_job(status, "未能移除", remove_file, self.engine, " ".join(context.args))
+        from retrieval.render import NAME_SHOWN, clip
+        start = "正在移除并重建索引……"
+        status = await update.effective_message.reply_text(start)
+        moved = await self._admin_job(status, start, "未能移除", remove_file, self.engine,
+                                      " ".join(context.args)[:1000])
         if moved is None:
             return
-        await status.edit_text(f"已移除 {moved.name}（文件移到 corpus/.removed/，未删除），索引已更新。")
+        await status.edit_text(f"已移除 {clip(moved.name, NAME_SHOWN)}（文件移到 corpus/.removed/，未删除），索引已更新。")
 
     async def stats(self, update, context) -> None:
         if await self.refuse_non_admin(update):
@@ -314,26 +423,40 @@ class DudaoBot:
             return
         if await self.refuse_non_admin(update):
             return
+        from retrieval.render import NAME_SHOWN, TITLE_SHOWN, clip
+        from telegram.error import TelegramError
+
+        from telegram_format import plain_message
         doc = msg.document
         name = doc.file_name or "未命名"
+        shown = clip(name, NAME_SHOWN)   # a file name can be thousands of characters long
         try:
             check_upload(name, doc.file_size)
         except EngineError as exc:
-            await msg.reply_text(f"未添加：{getattr(exc, 'reason', exc)}")
+            await msg.reply_text(plain_message(f"未添加 {shown}：{getattr(exc, 'reason', exc)}"))
             return
-        status = await msg.reply_text(f"收到 {name}，正在下载和解析……")
+        start = f"收到 {shown}，正在下载和解析……"
+        status = await msg.reply_text(start)
         with tempfile.TemporaryDirectory() as tmp:
             local = Path(tmp) / ("upload" + Path(name).suffix.lower())
-            tg_file = await doc.get_file()
-            await tg_file.download_to_drive(local)
-            result = await self._admin_job(status, f"未添加 {name}", add_file, self.engine, local, name)
+            try:
+                tg_file = await doc.get_file()
+                await tg_file.download_to_drive(local)
+            except TelegramError as exc:
+                log.warning("download of %s failed: %s", shown, exc)
+                await status.edit_text(plain_message(f"未添加 {shown}：下载文件失败，请重新发送。"))
+                return
+            result = await self._admin_job(status, start, f"未添加 {shown}", add_file, self.engine, local, name)
         if result is None:
             return
-        await status.edit_text(
-            f"已添加 {name}（保存为 {result.file}）\n标题：{result.title or '未识别'}\n"
-            f"发文机关：{result.issuer or '未识别'}\n文号：{result.doc_number or '未识别'}\n"
-            f"日期：{result.date or '未识别'}\n地区：{result.region or '未识别'}\n"
-            f"段落：{result.chunks} 个，日程：{result.schedule} 条，用时 {result.seconds:.1f} 秒")
+
+        def field(value, limit=NAME_SHOWN):
+            return clip(value, limit) if value else "未识别"
+        await status.edit_text(plain_message(
+            f"已添加 {shown}（保存为 {result.file}）\n标题：{field(result.title, TITLE_SHOWN)}\n"
+            f"发文机关：{field(result.issuer)}\n文号：{field(result.doc_number)}\n"
+            f"日期：{field(result.date)}\n地区：{field(result.region)}\n"
+            f"段落：{result.chunks} 个，日程：{result.schedule} 条，用时 {result.seconds:.1f} 秒"))
 
     async def on_error(self, update, context) -> None:
         log.error("error while handling update %s", getattr(update, "update_id", None),
@@ -365,11 +488,12 @@ def make_rate_limiter():
 
 def build_application(cfg, engine):
     """The python-telegram-bot Application with every handler registered."""
-    from telegram import BotCommand
+    from telegram import BotCommand, Update
     from telegram.ext import (ApplicationBuilder, CallbackQueryHandler, CommandHandler,
-                              MessageHandler, filters)
+                              MessageHandler, TypeHandler, filters)
 
-    bot = DudaoBot(engine, cfg.admin_ids)
+    from ratelimit import UserRateLimit
+    bot = DudaoBot(engine, cfg.admin_ids, UserRateLimit(cfg.rate_burst, cfg.rate_seconds))
 
     async def post_init(app):
         await app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
@@ -380,6 +504,7 @@ def build_application(cfg, engine):
     if cfg.api_base_url:
         builder = builder.base_url(cfg.api_base_url).base_file_url(file_base_url(cfg.api_base_url))
     app = builder.build()
+    app.add_handler(TypeHandler(Update, bot.throttle), group=-1)   # before every other handler
     app.add_handler(CommandHandler(["start", "help"], bot.start))
     app.add_handler(CommandHandler("month", bot.month))
     app.add_handler(CommandHandler("docs", bot.docs))
@@ -411,6 +536,10 @@ def run(argv: list[str]) -> int:
     if not cfg.telegram_token:
         print(NO_TOKEN_HELP, file=sys.stderr)
         return 1
+    bad_url = check_api_base(cfg.api_base_url)
+    if bad_url:
+        print(bad_url, file=sys.stderr)
+        return 1
     if args.webhook and not (cfg.webhook_url and cfg.webhook_secret):
         print("webhook 模式需要设置 WEBHOOK_URL（公网 HTTPS 地址）和 WEBHOOK_SECRET（校验用的密钥）",
               file=sys.stderr)
@@ -418,6 +547,7 @@ def run(argv: list[str]) -> int:
     token_filter = TokenFilter(cfg.telegram_token)
     for handler in logging.getLogger().handlers:
         handler.addFilter(token_filter)
+    mask_uncaught(token_filter)
     logging.getLogger("dudao").setLevel(logging.INFO)
     try:
         engine = open_engine(argparse.Namespace(index=None, corpus=None))
@@ -428,12 +558,23 @@ def run(argv: list[str]) -> int:
     log.info("bot starting (%s, %d documents)", "webhook" if args.webhook else "polling",
              len(engine.documents()))
     from telegram import Update
-    if args.webhook:
-        app.run_webhook(listen="0.0.0.0", port=cfg.webhook_port, url_path="telegram",
-                        webhook_url=cfg.webhook_url.rstrip("/") + "/telegram",
-                        secret_token=cfg.webhook_secret, allowed_updates=Update.ALL_TYPES)
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    from telegram.error import InvalidToken, NetworkError
+    try:
+        if args.webhook:
+            app.run_webhook(listen="0.0.0.0", port=cfg.webhook_port, url_path="telegram",
+                            webhook_url=cfg.webhook_url.rstrip("/") + "/telegram",
+                            secret_token=cfg.webhook_secret, allowed_updates=Update.ALL_TYPES)
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken as exc:   # its message holds the token: never print it
+        log.debug("startup refused: %s", token_filter.mask(str(exc)))
+        print("Telegram 拒绝了机器人令牌（TELEGRAM_BOT_TOKEN），或 TELEGRAM_API_BASE_URL 指向的不是 Bot API。"
+              "请向 @BotFather 核对令牌，并检查 TELEGRAM_API_BASE_URL（应以 /bot 结尾）。", file=sys.stderr)
+        return 1
+    except NetworkError as exc:
+        print(f"无法连接 Telegram（{token_filter.mask(str(exc))}）；请检查网络和 TELEGRAM_API_BASE_URL。",
+              file=sys.stderr)
+        return 1
     return 0
 
 

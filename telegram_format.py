@@ -1,4 +1,7 @@
-"""Answer → Telegram HTML messages: every piece of source text escaped, each under 4,096 chars."""
+"""Answer → Telegram HTML messages: every piece of source text escaped, each under 4,096 chars.
+
+Long text is cut as plain text, before escaping, so a cut never falls inside a tag or an entity;
+lengths are counted in UTF-16 code units, as Telegram counts them."""
 from __future__ import annotations
 
 from html import escape
@@ -10,63 +13,84 @@ LIMIT = 4096
 SAFE = LIMIT - 96   # room for the part counter
 
 
+def units(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _wrap(tag: str, plain: str) -> str:
+    return f"<{tag}>{escape(plain)}</{tag}>" if tag else escape(plain)
+
+
+def fit_line(segments: list[tuple[str, str]], limit: int = SAFE) -> list[str]:
+    """One line of (tag, plain text) segments as HTML pieces of at most `limit` units each; the
+    plain text is cut, then each piece escaped and wrapped, so every piece is valid HTML."""
+    worst = sum(6 * units(text) + 2 * len(tag) + 5 for tag, text in segments)
+    if worst <= limit:
+        return ["".join(_wrap(tag, text) for tag, text in segments)]
+    pieces: list[str] = []
+    cur: list[tuple[str, list[str]]] = []
+    size = 0
+    for tag, text in segments:
+        overhead = 2 * len(tag) + 5 if tag else 0
+        opened = False
+        for ch in text:
+            cost = len(escape(ch)) + (ord(ch) > 0xFFFF) + (0 if opened else overhead)
+            if size and size + cost > limit:
+                pieces.append("".join(_wrap(t, "".join(chs)) for t, chs in cur))
+                cur, size, opened = [], 0, False
+                cost = len(escape(ch)) + (ord(ch) > 0xFFFF) + overhead
+            if not opened:
+                cur.append((tag, []))
+                opened = True
+            cur[-1][1].append(ch)
+            size += cost
+    if cur:
+        pieces.append("".join(_wrap(t, "".join(chs)) for t, chs in cur))
+    return pieces or [""]
+
+
+def html_text(plain: str, tag: str = "") -> str:
+    """Plain text (any length, any lines) as HTML lines, each short enough for one message."""
+    return "\n".join(piece for line in plain.split("\n") for piece in fit_line([(tag, line)]))
+
+
 def _block_html(block: str) -> str:
     """A passage block: the quote plain, the source line (starting with ——) in italics."""
     lines = []
     for line in block.split("\n"):
         stripped = line.strip()
         if stripped.startswith("——"):
-            lines.append(f"<i>{escape(line)}</i>")
+            lines.extend(fit_line([("i", line)]))
         elif stripped.startswith("【") and "】" in stripped:
             head, _, rest = stripped.partition("】")
-            lines.append(f"<b>{escape(head + '】')}</b>{escape(rest)}")
+            lines.extend(fit_line([("b", head + "】"), ("", rest)]))
         else:
-            lines.append(escape(line))
+            lines.extend(fit_line([("", line)]))
     return "\n".join(lines)
-
-
-def _safe_cut(line: str, limit: int) -> int:
-    """A cut position at or before limit that is neither inside a tag nor inside an entity."""
-    cut = limit
-    lt, gt = line.rfind("<", 0, cut), line.rfind(">", 0, cut)
-    if lt > gt:
-        cut = lt
-    amp = line.rfind("&", max(0, cut - 8), cut)
-    if amp != -1 and ";" not in line[amp:cut]:
-        cut = amp
-    return max(cut, 1)
-
-
-def _split_long(html_block: str) -> list[str]:
-    """An over-long block as lines, each cut further only where no tag or entity is open."""
-    out = []
-    for line in html_block.split("\n"):
-        while len(line) > SAFE:
-            cut = _safe_cut(line, SAFE)
-            out.append(line[:cut])
-            line = line[cut:]
-        out.append(line)
-    return out
 
 
 def pack(parts: list[str]) -> list[str]:
     """Join HTML parts into as few messages as fit; a part is split (at its line ends) only
-    when it cannot fit in a message of its own."""
+    when it cannot fit in a message of its own. Every line must fit in a message (build parts
+    with html_text / fit_line): cutting HTML itself could split a tag or an entity."""
     messages, cur = [], ""
 
     def add(piece: str, sep: str):
         nonlocal cur
-        if cur and len(cur) + len(sep) + len(piece) > SAFE:
+        if units(piece) > SAFE:
+            raise ValueError("an HTML line longer than a message: build it with fit_line")
+        if cur and units(cur) + len(sep) + units(piece) > SAFE:
             messages.append(cur)
             cur = piece
         else:
             cur = f"{cur}{sep}{piece}" if cur else piece
 
     for part in parts:
-        if len(part) <= SAFE:
+        if units(part) <= SAFE:
             add(part, "\n\n")
             continue
-        for i, piece in enumerate(_split_long(part)):
+        for i, piece in enumerate(part.split("\n")):
             add(piece, "\n\n" if i == 0 else "\n")
     if cur:
         messages.append(cur)
@@ -79,9 +103,9 @@ def answer_messages(answer: Answer) -> list[str]:
     """The reply to a question as HTML messages: the same parts as the plain-text reply."""
     head, blocks, notes = reply_parts(answer)
     first, _, rest = head.partition("\n")
-    parts = [f"<b>{escape(first)}</b>"] + ([escape(rest)] if rest else [])
+    parts = [html_text(first, "b")] + ([html_text(rest)] if rest else [])
     parts.extend(_block_html(b) for b in blocks)
-    parts.extend(f"<i>{escape(n)}</i>" for n in notes)
+    parts.extend(html_text(n, "i") for n in notes)
     return pack(parts)
 
 
@@ -90,3 +114,28 @@ def more_messages(citations: list[Citation]) -> list[str]:
     blocks = passage_blocks(Answer("", "passages", ""), citations)
     return pack(["<b>更多相关原文：</b>"] + [_block_html(b) for b in blocks])
 
+
+def plain_message(text: str, limit: int = LIMIT) -> str:
+    """A plain-text (no parse mode) reply cut to one message, with an ellipsis when cut."""
+    if units(text) <= limit:
+        return text
+    out, size = [], 1
+    for ch in text:
+        size += 1 + (ord(ch) > 0xFFFF)
+        if size > limit:
+            break
+        out.append(ch)
+    return "".join(out) + "…"
+
+
+def plain_lines(lines: list[str], limit: int = LIMIT) -> str:
+    """Plain-text lines joined into one message; lines that do not fit are counted, not cut."""
+    out, size = [], 0
+    for i, line in enumerate(lines):
+        line = plain_message(line, limit - 40)
+        if size + units(line) + 1 > limit - 40:   # 40: room for the count line
+            out.append(f"……另有 {len(lines) - i} 行未列出")
+            break
+        out.append(line)
+        size += units(line) + 1
+    return "\n".join(out)

@@ -31,12 +31,15 @@ def display(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[int]]:
         offs.append(e)
     out_c, out_o = [], []
     n = len(chars)
+    # the first non-space at or after each position, found in one backward pass (scanning
+    # forward from every space made a long run of spaces quadratic)
+    after = [n] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        after[i] = after[i + 1] if chars[i] in _SPACES else i
     for i, ch in enumerate(chars):
         if ch in _SPACES:
             prev = out_c[-1] if out_c else ""
-            j = i + 1
-            while j < n and chars[j] in _SPACES:
-                j += 1
+            j = after[i + 1]
             nxt = chars[j] if j < n else ""
             if not prev or not nxt or prev == " " or _CJKISH.match(prev) or _CJKISH.match(nxt):
                 continue

@@ -11,6 +11,7 @@ from .config import load_config
 from .engine import Engine
 from .errors import EngineError
 from .render import to_json, to_text
+from .textnorm import sanitize
 
 log = logging.getLogger("dudao")
 
@@ -71,10 +72,20 @@ def cmd_reindex(args) -> int:
     return 0
 
 
+def _text_streams() -> None:
+    """Undecodable input becomes U+FFFD rather than an exception or a lone surrogate that
+    cannot be printed back."""
+    for stream in (sys.stdin, sys.stdout):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+
+
 def cmd_ask(args) -> int:
     engine = open_engine(args)
+    _text_streams()
     if args.question:
-        answer = engine.ask(" ".join(args.question))
+        # argv bytes that are not UTF-8 arrive as lone surrogates
+        answer = engine.ask(sanitize(" ".join(args.question)))
         if args.json:
             print(json.dumps(to_json(answer), ensure_ascii=False))
         else:
@@ -82,15 +93,21 @@ def cmd_ask(args) -> int:
         return 0
     # batch mode: one question per line in, one JSON object per line out, one model load
     for line in sys.stdin:
-        question = line.strip()
+        question = sanitize(line.strip())
         if not question:
             continue
-        print(json.dumps(to_json(engine.ask(question)), ensure_ascii=False), flush=True)
+        try:
+            row = to_json(engine.ask(question))
+        except Exception as exc:  # noqa: BLE001 - one bad line must not lose the lines after it
+            log.exception("question failed: %r", question)
+            row = {"question": question, "error": f"回答这个问题时出错了（{type(exc).__name__}）"}
+        print(json.dumps(row, ensure_ascii=False), flush=True)
     return 0
 
 
 def cmd_chat(args) -> int:
     engine = open_engine(args)
+    _text_streams()
     print("督导助手（输入问题后回车；输入“退出”或按 Ctrl-D 结束）")
     while True:
         try:
@@ -102,7 +119,7 @@ def cmd_chat(args) -> int:
             return 0
         if not question:
             continue
-        print(to_text(engine.ask(question)))
+        print(to_text(engine.ask(sanitize(question))))
         print()
 
 

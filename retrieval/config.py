@@ -32,6 +32,8 @@ class Config:
     webhook_url: str = ""
     webhook_secret: str = ""
     webhook_port: int = 8443
+    rate_burst: int = 8          # questions a user may send at once …
+    rate_seconds: float = 2.0    # … then one per this many seconds (admins are not limited)
 
 
 def load_config(**overrides) -> Config:
@@ -50,6 +52,8 @@ def load_config(**overrides) -> Config:
         webhook_url=env.get("WEBHOOK_URL", "").strip(),
         webhook_secret=env.get("WEBHOOK_SECRET", "").strip(),
         webhook_port=int(env.get("WEBHOOK_PORT", "8443")),
+        rate_burst=int(env.get("DUDAO_RATE_BURST", "8")),
+        rate_seconds=float(env.get("DUDAO_RATE_SECONDS", "2")),
     )
     cfg.update({k: v for k, v in overrides.items() if v is not None})
     for key in ("corpus_dir", "index_dir"):

@@ -5,10 +5,11 @@ import logging
 import os
 import shutil
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import EngineError, UnreadableFileError
+from .errors import EmptyCorpusError, EngineError, UnreadableFileError
 from .indexer import corpus_files, load_document
 from .loaders import SUPPORTED, sha256_bytes
 
@@ -27,6 +28,13 @@ class DuplicateFileError(EngineError):
 
 class UnknownDocumentError(EngineError):
     """No corpus file matches the name given to /remove."""
+
+
+class LastDocumentError(EngineError):
+    """Removing this file would leave nothing to index."""
+
+    def __init__(self):
+        super().__init__("这是最后一份可读取的文件，移除后就没有可回答问题的文件了；请先添加新文件再移除")
 
 
 @dataclass
@@ -76,7 +84,8 @@ def existing_hashes(corpus_dir: Path) -> dict[str, str]:
 def add_file(engine, src: Path, original_name: str, progress=None) -> AddResult:
     """Parse a new circular, copy it into the corpus under a safe name, and reindex.
 
-    Nothing is left in the corpus if the file cannot be parsed or the reindex fails."""
+    Nothing is left in the corpus if the file cannot be parsed or the reindex fails. Concurrent
+    calls run one at a time (engine.changes): the second copy of a file is then a duplicate."""
     started = time.perf_counter()
     src = Path(src)
     check_upload(original_name, src.stat().st_size)
@@ -84,27 +93,28 @@ def add_file(engine, src: Path, original_name: str, progress=None) -> AddResult:
     corpus_dir.mkdir(parents=True, exist_ok=True)
     data = src.read_bytes()
     digest = sha256_bytes(data)
-    dup = existing_hashes(corpus_dir).get(digest)
-    if dup:
-        raise DuplicateFileError(dup)
     name = safe_name(original_name, digest)
-    # parse under the final extension first, so a file that cannot be read is never added
-    staging = corpus_dir / f".staging-{os.getpid()}-{digest[:12]}{Path(name).suffix}"
+    # parse under the final extension first, so a file that cannot be read is never added;
+    # a unique staging name, so two uploads never share one
+    staging = corpus_dir / f".staging-{uuid.uuid4().hex}{Path(name).suffix}"
     try:
         staging.write_bytes(data)
         doc = load_document(staging)
-        target = corpus_dir / name
-        os.replace(staging, target)
+        with engine.changes:
+            dup = existing_hashes(corpus_dir).get(digest)
+            if dup:
+                raise DuplicateFileError(dup)
+            target = corpus_dir / name
+            os.replace(staging, target)
+            try:
+                engine.reindex(progress)
+            except BaseException:
+                target.unlink(missing_ok=True)
+                raise
+            built = engine.state.built
     finally:
-        if staging.exists():
-            staging.unlink()
-    try:
-        engine.reindex(progress)
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
+        staging.unlink(missing_ok=True)
     doc_id = target.stem
-    built = engine.state.built
     chunks = sum(1 for c in built.chunks if c.doc_id == doc_id)
     schedule = sum(1 for e in built.schedule if e.doc_id == doc_id)
     return AddResult(doc_id, target.name, doc.title, doc.issuer, doc.doc_number, doc.date,
@@ -124,18 +134,22 @@ def find_file(corpus_dir: Path, key: str) -> Path:
 def remove_file(engine, key: str, progress=None) -> Path:
     """Move a circular to corpus/.removed/ (nothing is deleted) and reindex without it."""
     corpus_dir = Path(engine.config.corpus_dir)
-    src = find_file(corpus_dir, key)
-    trash = corpus_dir / REMOVED
-    trash.mkdir(exist_ok=True)
-    dst = trash / src.name
-    n = 1
-    while dst.exists():
-        dst = trash / f"{src.stem}.{n}{src.suffix}"
-        n += 1
-    shutil.move(str(src), dst)
-    try:
-        engine.reindex(progress)
-    except BaseException:
-        shutil.move(str(dst), src)
-        raise
+    with engine.changes:
+        src = find_file(corpus_dir, key)
+        trash = corpus_dir / REMOVED
+        trash.mkdir(exist_ok=True)
+        dst = trash / src.name
+        n = 1
+        while dst.exists():
+            dst = trash / f"{src.stem}.{n}{src.suffix}"
+            n += 1
+        shutil.move(str(src), dst)
+        try:
+            engine.reindex(progress)
+        except EmptyCorpusError as exc:
+            shutil.move(str(dst), src)
+            raise LastDocumentError() from exc
+        except BaseException:
+            shutil.move(str(dst), src)
+            raise
     return dst

@@ -47,6 +47,9 @@ class Engine:
         self._now = now
         self._state: State | None = None
         self._reindex_guard = threading.Lock()
+        # held by a corpus change (upload, removal) from its duplicate check to the end of its
+        # reindex, so concurrent changes run one after another instead of racing
+        self.changes = threading.RLock()
         self._asked = 0
         self._asked_lock = threading.Lock()  # ask() runs in several threads at once
         self.last_report: ReindexReport | None = None

@@ -41,14 +41,32 @@ class ReindexBusyError(EngineError):
 
 
 class EmptyCorpusError(EngineError):
-    """The corpus has no readable document, so there is nothing to index."""
+    """The corpus has no readable document, so there is nothing to index (the message names no
+    server path: it is shown in chat)."""
+
+    def __init__(self, message: str = "文件目录中没有可读取的文件（支持 PDF、DOCX、HTML、MD、TXT）"):
+        super().__init__(message)
+
+
+def _disk_full(cause: BaseException) -> bool:
+    import errno
+    text = str(cause).lower()
+    return (getattr(cause, "errno", None) == errno.ENOSPC or "database or disk is full" in text
+            or "no space left" in text)
 
 
 class IndexWriteError(EngineError):
-    """Writing a new build failed (e.g. disk full); the previous index keeps serving."""
+    """Writing a new build failed (disk full, read-only folder, SQLite or FAISS write error); the
+    previous index keeps serving. `cause` may be any exception."""
 
-    def __init__(self, cause: OSError):
+    def __init__(self, cause: BaseException):
         import errno
         self.cause = cause
-        what = "磁盘空间不足" if cause.errno == errno.ENOSPC else (cause.strerror or str(cause))
+        if _disk_full(cause):
+            what = "磁盘空间不足"
+        elif getattr(cause, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS) or \
+                "readonly" in str(cause).lower() or "read-only" in str(cause).lower():
+            what = "索引目录不可写（只读或没有写权限）"
+        else:
+            what = getattr(cause, "strerror", None) or str(cause) or type(cause).__name__
         super().__init__(f"写入新索引失败：{what}。临时文件已清理，原索引继续使用。")

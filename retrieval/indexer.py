@@ -56,6 +56,17 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
                   if p.is_file() and not p.name.startswith(".") and p.name.lower() != "readme.md")
 
 
+def odd_entries(corpus_dir: Path) -> list[Path]:
+    """Entries named like a circular that are not regular files (a folder called x.txt, a broken
+    link): reported as rejected instead of passing unnoticed."""
+    try:
+        entries = list(Path(corpus_dir).iterdir())
+    except OSError:
+        return []
+    return sorted(p for p in entries if not p.name.startswith(".") and p.suffix.lower() in SUPPORTED
+                  and not p.is_file())
+
+
 def load_document(path: Path) -> Document:
     """Read and understand one circular (text + metadata); UnreadableFileError if it cannot be."""
     text, fmt, digest = read_file(path)
@@ -72,7 +83,9 @@ def embed_text(doc: Document, chunk: Chunk) -> str:
 
 def fault(stage: str) -> None:
     """Fault injection for the crash tests: DUDAO_FAULT=pause:<stage> stops here until killed,
-    DUDAO_FAULT=enospc:<stage> fails here as a full disk would. Stages: embed, write, swap."""
+    DUDAO_FAULT=enospc:<stage> fails here as a full disk would (OSError), dbfull:<stage> as SQLite
+    does, faissfull:<stage> as FAISS does. Stages: embed, store (SQLite written, not committed),
+    write, swap."""
     spec = os.environ.get("DUDAO_FAULT", "")
     if not spec:
         return
@@ -85,13 +98,22 @@ def fault(stage: str) -> None:
             time.sleep(3600)
     if action == "enospc":
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    if action == "dbfull":
+        raise sqlite3.OperationalError("database or disk is full")
+    if action == "faissfull":
+        raise RuntimeError("Error in faiss::FileIOWriter: write error: No space left on device")
 
 
 @contextmanager
 def reindex_lock(index_dir: Path):
     """Only one reindex per index directory at a time, across processes."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".lock", "w") as fh:
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        fh = open(index_dir / ".lock", "w")
+    except OSError as exc:   # read-only or foreign folder: nothing can be written there
+        log.error("cannot lock %s: %s", index_dir, exc)
+        raise IndexWriteError(exc) from exc
+    with fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -145,7 +167,10 @@ def _reusable(index_dir: Path, embedder: Embedder, built: store.Built | None) ->
 
 def _parse(path: Path, reuse: _Reuse) -> tuple[Document, list[Chunk] | None, list | None, list | None]:
     """A document from the previous build when the file is byte-for-byte the same, else parsed."""
-    digest = sha256_bytes(path.read_bytes())
+    try:
+        digest = sha256_bytes(path.read_bytes())
+    except OSError as exc:   # unreadable (permissions, I/O error, a folder): this file only
+        raise UnreadableFileError(path, f"无法读取文件：{exc.strerror or exc}") from exc
     old = reuse.docs.get(digest)
     if old is None:
         return load_document(path), None, None, None
@@ -166,6 +191,7 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
         reuse = _reusable(index_dir, embedder, previous)
         parsed, rejected, seen = [], [], {}
         files = corpus_files(corpus_dir)
+        rejected.extend((p.name, "不是普通文件（可能是文件夹），已跳过") for p in odd_entries(corpus_dir))
         for i, path in enumerate(files):
             progress("parse", i, len(files))
             if path.suffix.lower() not in SUPPORTED and path.suffix.lower() != ".doc":
@@ -186,7 +212,7 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
             parsed.append((doc, old_chunks, old_schedule, old_tokens))
         progress("parse", len(files), len(files))
         if not parsed:
-            raise EmptyCorpusError(f"{corpus_dir} 中没有可读取的文件")
+            raise EmptyCorpusError()
 
         from .schedule import extract_schedule  # the calendar side of the same documents
         docs, chunks, schedule, tokens = [], [], [], []
@@ -234,10 +260,11 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
                               fault)
             fault("swap")
             final = store.publish(index_dir, build)
-        except OSError as exc:
+        except (OSError, sqlite3.Error, RuntimeError) as exc:
+            # a full disk surfaces as OSError, sqlite3.OperationalError or FAISS's RuntimeError
             if build is not None:
                 shutil.rmtree(build, ignore_errors=True)
-            log.error("writing the index failed: %s", exc)
+            log.error("writing the index failed: %r", exc)
             raise IndexWriteError(exc) from exc
         except BaseException:
             if build is not None:

@@ -5,7 +5,9 @@ import codecs
 import hashlib
 import logging
 import re
+import time
 import zipfile
+import zlib
 from pathlib import Path
 
 from .errors import UnreadableFileError
@@ -15,12 +17,37 @@ log = logging.getLogger(__name__)
 SUPPORTED = {".txt", ".md", ".pdf", ".docx", ".html", ".htm"}
 MAX_BYTES = 20 * 1024 * 1024       # the Bot API's download limit; no circular is larger
 MAX_TEXT = 1_000_000                # characters; a work plan has tens of thousands
-# A DOCX whose XML inflates beyond this is treated as a decompression bomb.
-MAX_DOCX_UNPACKED = 200 * 1024 * 1024
+# Per-file parse budgets: a file under the 20 MB limit can still be built to cost minutes and
+# gigabytes (a PDF whose pages share one dense content stream, a DOCX whose XML inflates 300×,
+# HTML nested thousands deep). Real circulars stay far below every one of these.
+MAX_DOCX_UNPACKED = 200 * 1024 * 1024   # all parts inflated (images included)
+MAX_DOCX_XML = 50 * 1024 * 1024         # XML parts inflated: what python-docx parses
+MAX_DOCX_RATIO = 100                    # inflated / compressed, for parts over 1 MB
+MAX_PDF_PAGES = 500
+MAX_HTML_DEPTH = 512                    # nesting; BeautifulSoup's cost grows with depth²
+MAX_HTML_TAGS = 100_000
+PARSE_SECONDS = 30.0                    # wall clock for one file, checked between pages
 
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+class Budget:
+    """Characters and seconds one file may cost while it is parsed; `spend` is called per page
+    or paragraph and raises UnreadableFileError as soon as either runs out."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.chars = 0
+        self.deadline = time.monotonic() + PARSE_SECONDS
+
+    def spend(self, chars: int) -> None:
+        self.chars += chars
+        if self.chars > MAX_TEXT:
+            raise UnreadableFileError(self.path, f"文字内容过长（超过 {MAX_TEXT} 字），不像一份工作要点")
+        if time.monotonic() > self.deadline:
+            raise UnreadableFileError(self.path, f"解析超时（超过 {PARSE_SECONDS:.0f} 秒），文件结构异常，已拒绝")
 
 
 def read_file(path: Path) -> tuple[str, str, str]:
@@ -39,16 +66,22 @@ def read_file(path: Path) -> tuple[str, str, str]:
         raise UnreadableFileError(path, "文件为空")
     if size > MAX_BYTES:
         raise UnreadableFileError(path, f"文件过大（{size // (1024 * 1024)} MB，上限 {MAX_BYTES // (1024 * 1024)} MB）")
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFileError(path, f"无法读取文件：{exc.strerror or exc}") from exc
     digest = sha256_bytes(data)
+    budget = Budget(path)
     if ext in (".txt", ".md"):
         text, fmt = decode_text(data, path), ext[1:]
     elif ext == ".pdf":
-        text, fmt = _pdf_text(data, path), "pdf"
+        text, fmt = _pdf_text(data, path, budget), "pdf"
     elif ext == ".docx":
-        text, fmt = _docx_text(path), "docx"
+        text, fmt = _docx_text(path, budget), "docx"
     else:
-        text, fmt = _html_text(decode_text(data, path)), "html"
+        html = decode_text(data, path)
+        _check_html_shape(html, path)
+        text, fmt = _html_text(html), "html"
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0c", "\n").replace("\x00", "")
     if len(text) > MAX_TEXT:
         raise UnreadableFileError(path, f"文字内容过长（{len(text)} 字，上限 {MAX_TEXT} 字），不像一份工作要点")
@@ -96,7 +129,7 @@ def _bomless_utf16(data: bytes) -> str | None:
     return None
 
 
-def _pdf_text(data: bytes, path: Path) -> str:
+def _pdf_text(data: bytes, path: Path, budget: Budget) -> str:
     import io
 
     from pypdf import PdfReader
@@ -112,7 +145,12 @@ def _pdf_text(data: bytes, path: Path) -> str:
                     raise UnreadableFileError(path, "PDF 已加密，需要密码才能读取")
             except (FileNotDecryptedError, NotImplementedError) as exc:
                 raise UnreadableFileError(path, "PDF 已加密，需要密码才能读取") from exc
-        pages = [page.extract_text() or "" for page in reader.pages]
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise UnreadableFileError(path, f"PDF 页数过多（{len(reader.pages)} 页，上限 {MAX_PDF_PAGES} 页）")
+        pages = []
+        for page in reader.pages:   # budgets checked per page: stop as soon as one is spent
+            pages.append(page.extract_text() or "")
+            budget.spend(len(pages[-1]))
     except UnreadableFileError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError,
@@ -125,20 +163,37 @@ def _pdf_text(data: bytes, path: Path) -> str:
     return text
 
 
-def _docx_text(path: Path) -> str:
+def _check_docx_size(path: Path) -> None:
+    """Inflate every part once, counting bytes and stopping at the caps, before python-docx
+    parses anything (declared sizes in the zip directory can lie)."""
+    xml_total = total = 0
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            is_xml = info.filename.lower().endswith((".xml", ".rels"))
+            size = 0
+            with zf.open(info) as fh:
+                while chunk := fh.read(1 << 20):
+                    size += len(chunk)
+                    total += len(chunk)
+                    xml_total += len(chunk) if is_xml else 0
+                    if total > MAX_DOCX_UNPACKED or xml_total > MAX_DOCX_XML:
+                        raise UnreadableFileError(path, "DOCX 解压后体积异常（疑似压缩炸弹），已拒绝")
+                    if is_xml and size > 1 << 20 and size > MAX_DOCX_RATIO * max(info.compress_size, 1):
+                        raise UnreadableFileError(
+                            path, f"DOCX 压缩比异常（超过 {MAX_DOCX_RATIO} 倍，疑似压缩炸弹），已拒绝")
+
+
+def _docx_text(path: Path, budget: Budget) -> str:
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     try:
-        with zipfile.ZipFile(path) as zf:
-            unpacked = sum(info.file_size for info in zf.infolist())
-            if unpacked > MAX_DOCX_UNPACKED:
-                raise UnreadableFileError(path, "DOCX 解压后体积异常（疑似压缩炸弹），已拒绝")
+        _check_docx_size(path)
         document = docx.Document(str(path))
     except UnreadableFileError:
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, zlib.error) as exc:
         raise UnreadableFileError(path, "不是有效的 DOCX 文件") from exc
     except Exception as exc:  # python-docx raises its own PackageNotFoundError and lxml errors
         log.info("docx %s unreadable: %r", path, exc)
@@ -149,6 +204,7 @@ def _docx_text(path: Path) -> str:
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
             lines.append(Paragraph(block, document).text)
+            budget.spend(len(lines[-1]))
         elif tag == "tbl":
             lines.append("")
             for row in Table(block, document).rows:
@@ -160,12 +216,37 @@ def _docx_text(path: Path) -> str:
                         cells.append(value)
                 lines.append("\t".join(cells))
             lines.append("")
+            budget.spend(sum(len(line) for line in lines[-3:]))
     return "\n".join(lines)
 
 
 _NOISE = re.compile(r"nav|menu|header|footer|breadcrumb|crumb|share|sidebar|banner|position|location|copyright|toolbar", re.I)
 _CONTENT = re.compile(r"^(zoom|content|article|main|TRS_Editor|Custom_UnionStyle|detail|text|pages?_content|wzcon|xxgk)", re.I)
 _BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "td", "th"}
+
+
+# One tag: its slash, its name, and whether it closes itself; comments and doctypes do not match.
+# No part of a match crosses `<` or `>`, so each attempt ends at the next one: linear overall.
+_HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)(?:[^<>\"']|\"[^\"<>]*\"|'[^'<>]*')*?(/?)>")
+# Elements that never hold others, or whose end tag is routinely left out (they do not nest deeper).
+_FLAT = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+         "track", "wbr", "p", "li", "td", "th", "tr", "option", "dt", "dd"}
+
+
+def _check_html_shape(html: str, path: Path) -> None:
+    """Reject pathological nesting or tag counts with one linear pass, before BeautifulSoup."""
+    depth = deepest = tags = 0
+    for m in _HTML_TAG.finditer(html):
+        tags += 1
+        if tags > MAX_HTML_TAGS:
+            raise UnreadableFileError(path, f"网页标签过多（超过 {MAX_HTML_TAGS} 个），结构异常，已拒绝")
+        closing, name, self_closing = m.group(1), m.group(2).lower(), m.group(3)
+        if name in _FLAT or self_closing:
+            continue
+        depth = max(depth - 1, 0) if closing else depth + 1
+        deepest = max(deepest, depth)
+        if deepest > MAX_HTML_DEPTH:
+            raise UnreadableFileError(path, f"网页嵌套过深（超过 {MAX_HTML_DEPTH} 层），结构异常，已拒绝")
 
 
 def _html_text(html: str) -> str:

@@ -116,7 +116,7 @@ def parse_question(question: str, documents: list[Document],
     """Understand a question against the indexed documents (which regions exist); pass the
     documents' alias_table when asking many questions of the same index."""
     question = question or ""
-    if len(question) > MAX_QUESTION:
+    if len(question) > MAX_QUESTION:  # before normalizing: never spend time on an oversized text
         return Query(question=question, norm="", text="", tokens=[], problem="too_long")
     norm = normalize(question)
     q = Query(question=question, norm=norm, text=norm, tokens=[])

@@ -6,18 +6,32 @@ from dataclasses import asdict
 from .models import Answer, Citation
 
 
+# Display caps: a title or heading path read from a hostile file can be any length, and a source
+# line must stay a line (a real circular's title is under 100 characters, a heading path under 150).
+TITLE_SHOWN = 120
+HEADING_SHOWN = 160
+NAME_SHOWN = 80     # file names, 文号, issuers, regions
+
+
+def clip(text: str, limit: int) -> str:
+    """text, cut to at most limit characters with an ellipsis when longer."""
+    text = text or ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def source_line(c: Citation) -> str:
     """Where a passage comes from: region, year, title, 文号, heading path."""
-    parts = [p for p in (c.region, f"{c.year}年" if c.year else "") if p]
+    parts = [p for p in (clip(c.region, NAME_SHOWN), f"{c.year}年" if c.year else "") if p]
     head = "·".join(parts)
-    title = f"《{c.title}》" if c.title else ""
-    number = c.doc_number or ""
-    return f"{head} {title}{number} › {c.heading}".strip()
+    title = f"《{clip(c.title, TITLE_SHOWN)}》" if c.title else ""
+    number = clip(c.doc_number or "", NAME_SHOWN)
+    return f"{head} {title}{number} › {clip(c.heading, HEADING_SHOWN)}".strip()
 
 
 def short_source(doc_number: str, title: str, heading: str) -> str:
     """The compact source line under a group of schedule entries: 文号 › heading path."""
-    return f"   —— {doc_number or title} › {heading}"
+    source = clip(doc_number, NAME_SHOWN) or clip(title, TITLE_SHOWN)
+    return f"   —— {source} › {clip(heading, HEADING_SHOWN)}"
 
 
 def passage_blocks(answer: Answer, citations: list[Citation] | None = None) -> list[str]:

@@ -57,7 +57,12 @@ def current_build(index_dir: Path) -> Path:
     link = Path(index_dir) / CURRENT
     if not link.is_symlink() and not link.exists():
         raise IndexMissingError(f"{index_dir} 中还没有索引")
-    target = link.resolve()
+    if not link.is_symlink():
+        raise IndexCorruptError(f"索引链接 {link} 不是链接（被替换成了文件或目录）")
+    try:
+        target = link.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:   # dangling, or a loop (RuntimeError before 3.13)
+        raise IndexCorruptError(f"索引链接 {link} 指向不存在的目录") from exc
     if not target.is_dir():
         raise IndexCorruptError(f"索引链接 {link} 指向不存在的目录")
     return target
@@ -97,6 +102,7 @@ def write_build(path: Path, manifest: Manifest, documents: list[Document], chunk
         db.executemany("INSERT INTO schedule VALUES (?, ?, ?)",
                        [(i, s.doc_id, json.dumps(asdict(s), ensure_ascii=False))
                         for i, s in enumerate(schedule)])
+        checkpoint("store")
         db.commit()
     finally:
         db.close()
@@ -154,7 +160,12 @@ def publish(index_dir: Path, build: Path) -> Path:
     if tmp_link.is_symlink() or tmp_link.exists():
         tmp_link.unlink()
     os.symlink(os.path.relpath(final, index_dir), tmp_link)
-    os.replace(tmp_link, index_dir / CURRENT)
+    current = index_dir / CURRENT
+    if current.is_dir() and not current.is_symlink():
+        # a real directory where the link belongs (store.load reported it as damaged):
+        # rename cannot replace it, so move it among the builds, where cleanup drops it
+        os.rename(current, Path(index_dir) / BUILDS / f"misplaced-current-{time.time_ns()}")
+    os.replace(tmp_link, current)
     _fsync_dir(index_dir)
     cleanup(index_dir)
     return final
@@ -162,6 +173,9 @@ def publish(index_dir: Path, build: Path) -> Path:
 
 def cleanup(index_dir: Path) -> None:
     """Remove builds that `current` does not point at (finished readers hold theirs in memory)."""
+    for tmp_link in Path(index_dir).glob(f".{CURRENT}.*"):
+        if tmp_link.is_symlink() and not _pid_alive(tmp_link.name.rsplit(".", 1)[-1]):
+            tmp_link.unlink(missing_ok=True)   # left by a process killed mid-publish
     builds = Path(index_dir) / BUILDS
     if not builds.is_dir():
         return
@@ -179,15 +193,17 @@ def cleanup(index_dir: Path) -> None:
 
 def _owner_alive(path: Path) -> bool:
     """Whether the process that started a .tmp build (pid in its name) still runs."""
+    parts = path.name.split("-")
+    return len(parts) > 2 and _pid_alive(parts[2])
+
+
+def _pid_alive(pid: str) -> bool:
     try:
-        pid = int(path.name.split("-")[2])
-        os.kill(pid, 0)
-    except (IndexError, ValueError):
+        os.kill(int(pid), 0)
+    except (ValueError, OverflowError, ProcessLookupError):
         return False
     except PermissionError:
         return True
-    except ProcessLookupError:
-        return False
     return True
 
 
@@ -229,7 +245,26 @@ def load(index_dir: Path) -> Built:
         raise IndexCorruptError(f"索引文件损坏（{path.name}）：{exc}") from exc
     if vectors.ntotal != len(chunks) or bm25.n != len(chunks) or len(chunks) != manifest.chunks:
         raise IndexCorruptError(f"索引文件不一致（{path.name}）：向量 {vectors.ntotal}，段落 {len(chunks)}")
+    if vectors.d != manifest.dim:
+        raise IndexCorruptError(f"索引文件不一致（{path.name}）：向量维度 {vectors.d}，应为 {manifest.dim}")
+    problem = _bm25_problem(bm25)
+    if problem:
+        raise IndexCorruptError(f"索引文件损坏（{path.name}）：BM25 {problem}")
     return Built(path, manifest, docs, chunks, schedule, vectors, bm25, hashes)
+
+
+def _bm25_problem(bm25: BM25) -> str:
+    """Why the BM25 arrays cannot be searched safely, or "" (checked once at load, so a damaged
+    file fails here rather than in every question)."""
+    indptr, indices = bm25.indptr, bm25.indices
+    if len(indptr) != len(bm25.vocab) + 1 or (len(indptr) and indptr[0] != 0):
+        return "词表与倒排表长度不符"
+    if len(indptr) and (np.any(np.diff(indptr) < 0) or indptr[-1] != len(indices)
+                        or len(bm25.tfs) != len(indices)):
+        return "倒排表偏移错误"
+    if len(indices) and (indices.min() < 0 or indices.max() >= bm25.n):
+        return "段落编号越界"
+    return ""
 
 
 def load_tokens(path: Path) -> list[list[str]]:

@@ -1,5 +1,7 @@
 """A small Telegram Bot API stand-in (aiohttp on 127.0.0.1) for running the real bot against.
 
+As strict as Telegram about text: HTML that Telegram cannot parse, text over 4,096 characters,
+empty text and an edit that changes nothing are answered 400 (and listed in `rejected`).
 Implements what the bot calls: getMe, deleteWebhook, getUpdates (long polling over a queue),
 sendMessage, editMessageText, sendChatAction, answerCallbackQuery, setMyCommands, getFile and
 file download under /file/bot<token>/.
@@ -9,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import threading
 import time
 from pathlib import Path
@@ -17,6 +20,70 @@ from aiohttp import web
 
 BOT_ID = 999000
 BOT_USERNAME = "dudao_test_bot"
+MAX_TEXT = 4096
+TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "span",
+        "tg-spoiler", "blockquote"}
+_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
+_NAMED = {"&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"'}
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))*)\s*>")
+
+
+class BadRequest(Exception):
+    """What Telegram answers with 400 Bad Request."""
+
+
+def parse_html(text: str) -> str:
+    """The text Telegram would show for an HTML message, or BadRequest where Telegram refuses it:
+    unsupported or unbalanced tags, `<` that opens no tag, `&` that starts no supported entity."""
+    out, stack, i = [], [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "&":
+            m = _ENTITY.match(text, i)
+            if not m:
+                raise BadRequest(f"can't parse entities: unsupported HTML entity at byte offset {i}")
+            ent = m.group()
+            if ent in _NAMED:
+                out.append(_NAMED[ent])
+            else:
+                code = int(ent[3:-1], 16) if ent[2] in "xX" else int(ent[2:-1])
+                out.append(chr(code) if code <= 0x10FFFF else "\ufffd")
+            i = m.end()
+        elif ch == "<":
+            m = _TAG.match(text, i)
+            if not m:
+                raise BadRequest(f"can't parse entities: unclosed start tag at byte offset {i}")
+            closing, name, attrs = m.group(1), m.group(2).lower(), m.group(3)
+            if name not in TAGS:
+                raise BadRequest(f'can\'t parse entities: unsupported start tag "{name}" at byte offset {i}')
+            if closing:
+                if not stack or stack[-1] != name:
+                    raise BadRequest(f'can\'t parse entities: unmatched end tag "{name}" at byte offset {i}')
+                stack.pop()
+            else:
+                if name == "span" and "tg-spoiler" not in attrs:
+                    raise BadRequest("can't parse entities: span without class tg-spoiler")
+                stack.append(name)
+            i = m.end()
+        else:
+            out.append(ch)
+            i += 1
+    if stack:
+        raise BadRequest(f'can\'t parse entities: can\'t find end tag corresponding to start tag "{stack[-1]}"')
+    return "".join(out)
+
+
+def check_text(p: dict) -> str:
+    """The shown text of a sendMessage/editMessageText call, or BadRequest as Telegram would."""
+    text = p.get("text")
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    shown = parse_html(text) if str(p.get("parse_mode") or "").upper() == "HTML" else text
+    if not shown.strip():
+        raise BadRequest("message text is empty")
+    if len(shown.encode("utf-16-le", "surrogatepass")) // 2 > MAX_TEXT:
+        raise BadRequest("message is too long")
+    return shown
 
 
 class BotAPIStub:
@@ -26,9 +93,11 @@ class BotAPIStub:
         self.sent: list[dict] = []        # every sendMessage / editMessageText, in order
         self.calls: list[tuple[str, dict]] = []
         self.files: dict[str, tuple[Path, int | None]] = {}
+        self.rejected: list[dict] = []    # calls answered 400, as Telegram would
         self.fail_next_sends = 0          # answer this many sendMessage calls with 429
         self.retry_after = 1
         self._updates: list[dict] = []
+        self._shown: dict[tuple[int, int], tuple] = {}   # (chat, message) → (text, markup) shown
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._cond: asyncio.Condition | None = None
@@ -224,8 +293,32 @@ class BotAPIStub:
             self.sent.append(msg)
         return msg
 
+    def _bad_request(self, method: str, p: dict, why: str):
+        with self._lock:
+            self.rejected.append({"method": method, "chat_id": p.get("chat_id"), "text": p.get("text"),
+                                  "description": why})
+        return web.json_response({"ok": False, "error_code": 400, "description": f"Bad Request: {why}"},
+                                 status=400)
+
     def _sent_message(self, method: str, p: dict, mid: int):
-        """Record a message the bot sent or edited and answer with it, as the Bot API does."""
+        """Record a message the bot sent or edited and answer with it, as the Bot API does; 400
+        where Telegram would refuse it (bad HTML, too long, empty, an edit that changes nothing)."""
+        try:
+            check_text(p)
+        except BadRequest as exc:
+            return self._bad_request(method, p, str(exc))
+        key = (int(p["chat_id"]), mid)
+        with self._lock:
+            shown = self._shown.get(key)
+            if method == "editMessageText" and shown == (p.get("text"), json.dumps(p.get("reply_markup"))):
+                unchanged = True
+            else:
+                unchanged = False
+                self._shown[key] = (p.get("text"), json.dumps(p.get("reply_markup")))
+        if unchanged:
+            return self._bad_request(method, p, "message is not modified: specified new message content and "
+                                                 "reply markup are exactly the same as a current content and "
+                                                 "reply markup of the message")
         self._record(method, p, mid)
         return self._ok({"message_id": mid, "date": int(time.time()),
                          "chat": {"id": int(p["chat_id"]), "type": "private"},

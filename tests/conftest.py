@@ -54,3 +54,20 @@ def corpus_copy(tmp_path, shipped_corpus) -> Path:
     dst = tmp_path / "corpus"
     shutil.copytree(shipped_corpus, dst)
     return dst
+
+
+@pytest.fixture(scope="session")
+def tiny_st_model(tmp_path_factory) -> Path:
+    """A 1-layer 32-dim BERT built locally: a real embedder that indexes in a blink."""
+    from tinymodel import build_tiny_st
+    return build_tiny_st(tmp_path_factory.mktemp("tinybert"))
+
+
+@pytest.fixture
+def index_copy(engine, tmp_path) -> tuple[Path, Path]:
+    """(corpus, index): copies of the session engine's folders, to damage or rebuild freely
+    (reindexing the copy reuses every stored vector)."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(engine.config.corpus_dir, corpus)
+    shutil.copytree(engine.config.index_dir, index, symlinks=True)
+    return corpus, index

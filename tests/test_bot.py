@@ -307,3 +307,8 @@ def test_webhook_mode_needs_url_and_secret(tmp_path, engine):
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 1 and "WEBHOOK_URL" in out.stderr and "WEBHOOK_SECRET" in out.stderr
     assert TOKEN not in out.stderr
+
+
+def test_telegram_refused_nothing(botenv):
+    """Run last: the strict stand-in answered 400 to nothing the bot sent in this module."""
+    assert botenv["stub"].rejected == []

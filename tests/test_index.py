@@ -110,12 +110,6 @@ def test_two_reindexes_never_run_at_once(tmp_path, corpus_copy, nano):
             reindex(corpus_copy, idx, nano)
 
 
-@pytest.fixture(scope="module")
-def tiny_st_model(tmp_path_factory) -> Path:
-    from tinymodel import build_tiny_st
-    return build_tiny_st(tmp_path_factory.mktemp("tinybert"))
-
-
 def test_sentence_transformers_backend(tiny_st_model, corpus_copy, tmp_path):
     emb = SentenceTransformerEmbedder(str(tiny_st_model))
     assert emb.dim == 32 and emb.name == "st/tiny-st"
