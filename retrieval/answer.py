@@ -10,7 +10,7 @@ from .query import RE_YESNO, Query
 from .render import source_line
 from .textnorm import SENTENCE, clean, normalize
 
-MIN_COVERAGE = 0.5       # share of the question's (IDF-weighted) words the best passage must contain
+MIN_COVERAGE = 0.35      # share of the question's (IDF-weighted) words the best passage must contain; calibrated in bench/quality.py
 RELATIVE_COVERAGE = 0.6  # further passages must cover this share of what the best one covers
 MAX_EXCERPT = 200
 
@@ -18,8 +18,6 @@ META_LABELS = {
     "doc_number": "文号", "issuer": "发文机关", "date": "日期", "public": "公开属性",
     "title": "标题", "recipients": "主送单位", "copy_to": "抄送单位", "attachments": "附件",
 }
-LIST_ITEM = 120      # characters of each item a list answer quotes
-LIST_BUDGET = 700    # characters of quoted items in one list answer (reply budget 800)
 
 
 def citation(doc: Document, chunk: Chunk, text: str | None = None) -> Citation:
@@ -146,60 +144,6 @@ def answer_meta(query: Query, docs: list[Document], notes: list[str], hits: list
                   citations=cites, notes=notes)
 
 
-def list_items(chunks: list[Chunk], best: Chunk) -> list[Chunk]:
-    """The items of the list a passage belongs to: the paragraphs of its section when it has
-    several, else the first passage of each sibling section (of the whole document at top level)."""
-    doc_chunks = [c for c in chunks if c.doc_id == best.doc_id and c.kind != "meta"]
-    same = [c for c in doc_chunks if c.heading == best.heading]
-    if len(same) >= 2:
-        return same
-    path = best.heading.split(" > ")
-    parent = path[:-1]
-    firsts: dict[str, Chunk] = {}
-    for c in doc_chunks:
-        cpath = c.heading.split(" > ")
-        if len(cpath) == len(path) and cpath[:-1] == parent and not re.match(r"^(通知|附件)$", cpath[-1]):
-            firsts.setdefault(c.heading, c)
-    return list(firsts.values())
-
-
-def answer_list(query: Query, plans: list[Document], notes: list[str], hits: list[Hit], state,
-                top_k: int) -> Answer | None:
-    """“有哪些”: every item of the list the best passage belongs to, within the reply budget;
-    None (passage search) when the passage holds the enumeration itself or has no siblings."""
-    good = relevant(hits)
-    if not good:
-        return None
-    best = good[0].chunk
-    if best.text.count("、") >= 3 and best.kind != "row":
-        return None
-    items = list_items(state.searcher.chunks, best)
-    if len(items) < 2:
-        return None
-    doc = state.built.documents[best.doc_id]
-    lines, cites, used = [], [], 0
-    for c in items:
-        text = row_text(c) if c.kind == "row" else excerpt(c.text, query.tokens, LIST_ITEM)
-        label = c.heading.split(" > ")[-1]
-        if label and not _norm_has(text, label):
-            text = f"{label}：{text}"
-        if used + len(text) > LIST_BUDGET and cites:
-            break
-        used += len(text)
-        lines.append(f"· {text}")
-        cites.append(citation(doc, c, text))
-    parent = " > ".join(best.heading.split(" > ")[:-1]) or doc.title
-    lines.append(f"   —— {source_line(cites[0])}")
-    shown = f"（列出前 {len(cites)} 项）" if len(cites) < len(items) else ""
-    return Answer(question=query.question, kind="list",
-                  answer=f"{place_name(doc)}：{parent} 共 {len(items)} 项{shown}：",
-                  citations=cites, notes=notes, blocks=["\n".join(lines)])
-
-
-def _norm_has(text: str, label: str) -> bool:
-    return normalize(label)[:6] in normalize(text)
-
-
 def more_answer(query: Query, previous: Answer, top_k: int) -> Answer:
     """“还有呢”: the next passages of the previous answer."""
     if not previous.more:
@@ -223,7 +167,7 @@ def answer_exists(query: Query, plans: list[Document], notes: list[str], hits: l
     return answer
 
 
-ANSWERS = {"meta": answer_meta, "list": answer_list, "exists": answer_exists}
+ANSWERS = {"meta": answer_meta, "exists": answer_exists}
 
 
 def _meta_value(doc: Document, field: str) -> str | None:

@@ -15,16 +15,18 @@ from .embedders import Embedder, make_embedder
 from .errors import EmbedderMismatchError, IndexCorruptError, IndexMissingError, ReindexBusyError
 from .indexer import Progress, ReindexReport, reindex
 from .lexical import load_dictionary
+from .listing import answer_list
 from .models import Answer, Document, ScheduleEntry
 from .plans import select_plans
 from .context import Conversations, merged_question
+from .details import missing_detail
 from .query import CONFIDENT, Query, alias_table, parse_question
 from .spelling import Speller
 from .search import Searcher
 
 log = logging.getLogger(__name__)
 # intent → answer function (query, plans, notes, hits, state, top_k) → Answer | None
-ANSWERS = {**PASSAGE_ANSWERS, **yearplan.ANSWERS}
+ANSWERS = {**PASSAGE_ANSWERS, **yearplan.ANSWERS, "list": answer_list}
 
 
 @dataclass
@@ -169,18 +171,37 @@ class Engine:
 
     def answer(self, query: Query, top_k: int, state: State | None = None) -> Answer:
         """Dispatch on the question's intent; a special answer that is unsure or finds nothing
-        for the documents asked about steps aside for passage search."""
+        for the documents asked about steps aside for passage search. What the documents do not
+        give (the year asked, a detail) is said in the first line."""
         state = state or self.state
-        plans, notes = select_plans(state.doc_list, query.regions, query.asked.year)
+        plans, year_notes = select_plans(state.doc_list, query.regions, query.asked.year,
+                                         query.asked.year_is_relative)
         if not plans:
-            return no_answer(query, notes)
+            return no_answer(query, year_notes)
         hits = state.searcher.search(query, {d.doc_id for d in plans}, k=top_k * 8)
+        answer = None
         special = ANSWERS.get(query.intent) if query.confidence >= CONFIDENT else None
         if special is not None:
-            answer = special(query, plans, notes, hits, state, top_k)
-            if answer is not None:
-                return answer
-        return answer_passages(query, hits, state.built.documents, top_k, notes)
+            answer = special(query, plans, [], hits, state, top_k)
+        if answer is None:
+            answer = answer_passages(query, hits, state.built.documents, top_k, [])
+        return self._first_line(query, answer, year_notes)
+
+    @staticmethod
+    def _first_line(query: Query, answer: Answer, year_notes: list[str]) -> Answer:
+        lead = []
+        if year_notes:
+            lead.extend(year_notes)
+            if not query.asked.year_is_relative:
+                answer.unanswered = year_notes[0]
+        if answer.kind not in ("none", "meta"):
+            detail = missing_detail(query.norm, [c.text for c in answer.citations])
+            if detail:
+                lead.append(f"文件没有写明{detail}。以下是文件中相关的内容：")
+                answer.unanswered = answer.unanswered or f"没有写明{detail}"
+        if lead:
+            answer.answer = "\n".join(lead + [answer.answer])
+        return answer
 
     @property
     def questions_answered(self) -> int:

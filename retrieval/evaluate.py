@@ -53,8 +53,10 @@ def load_cases(path: str | Path) -> list[Case]:
 
 
 def check(case: Case, answer) -> Case:
-    """Check the engine's answer to a case (see check_reply)."""
-    return check_reply(case, to_text(answer), quoted=answer.kind != "none" or bool(answer.citations))
+    """Check the engine's answer to a case (see check_reply); a reply whose first line says the
+    documents do not give what was asked (Answer.unanswered) has not answered it."""
+    quoted = (answer.kind != "none" or bool(answer.citations)) and not answer.unanswered
+    return check_reply(case, to_text(answer), quoted=quoted)
 
 
 def check_reply(case: Case, reply: str, quoted: bool) -> Case:

@@ -103,3 +103,6 @@ class Answer:
     months: list[int] = field(default_factory=list)
     schedule: list[dict] = field(default_factory=list)
     blocks: list[str] = field(default_factory=list)  # pre-grouped reply parts (month/when answers)
+    # what the documents do not give, said in the first line (a detail, the year asked): the
+    # reply then shows what they do say, but it does not answer the question as asked
+    unanswered: str = ""

@@ -6,17 +6,19 @@ from .models import Document
 
 
 def place_name(doc: Document) -> str:
-    """How replies name a document's place: its region, else its issuer, else its title."""
-    return doc.region or doc.issuer or (doc.title[:24] if doc.title else "") or "地区不详"
+    """How replies name a document's place: its region, else its issuer, title or 文号."""
+    return doc.region or doc.issuer or (doc.title[:24] if doc.title else "") or doc.doc_number or "地区不详"
 
 
 def year_label(year: int | None) -> str:
     return f"{year}年" if year else "年份不详"
 
 
-def select_plans(docs: list[Document], regions: list[str], year: int | None) -> tuple[list[Document], list[str]]:
-    """Plans to answer from, in region order, and notes about any fallback. A year that some
-    asked-about region's documents cover decides: regions without it are left out."""
+def select_plans(docs: list[Document], regions: list[str], year: int | None,
+                 relative: bool = False) -> tuple[list[Document], list[str]]:
+    """Plans to answer from, in region order, and notes about any fallback. A year the question
+    names (2009年) that some region's documents cover decides: regions without it are left out;
+    a relative one (今年) falls back to each region's latest plan."""
     by_region: dict[str, list[Document]] = {}
     for d in docs:
         if not regions or d.region_key in regions:
@@ -25,7 +27,7 @@ def select_plans(docs: list[Document], regions: list[str], year: int | None) -> 
     def covers(d: Document) -> bool:
         return year is not None and (year == d.year or year in d.years)
 
-    if year is not None and any(covers(d) for rdocs in by_region.values() for d in rdocs):
+    if year is not None and not relative and any(covers(d) for rdocs in by_region.values() for d in rdocs):
         by_region = {k: v for k, v in by_region.items() if any(covers(d) for d in v)}
     chosen, fallback = [], set()
     for _key, rdocs in sorted(by_region.items()):

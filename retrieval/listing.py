@@ -1,0 +1,138 @@
+"""“有哪些” questions: find the list a question asks for — the section whose heading names what
+is asked (有哪些专项督导 → 五、切实抓好专项督导; 要查哪些内容 → 一、督查内容), else the section
+of the best passage — and quote its items, per document, within the reply budget."""
+from __future__ import annotations
+
+import re
+
+from .answer import citation, excerpt, relevant
+from .chunker import row_text
+from .models import Answer, Chunk, Document, Hit
+from .plans import place_name
+from .query import Query
+from .render import source_line
+from .textnorm import normalize
+
+LIST_ITEM = 100      # characters of each item a list answer quotes
+LIST_BUDGET = 650    # characters of quoted items in one list answer (reply budget 800)
+MAX_DOCS = 3
+CLOSE = 0.9          # other documents are listed when their best passage is this close to the best
+# "有哪些专项督导" → 专项督导; "遵循哪些原则" → 原则; "列了哪些方面的成绩" → 成绩
+RE_ASKED = re.compile(r"(?:有哪些|有哪几|哪几个|哪几项|哪几条|哪些|哪几|什么)(?:方面的?|个|项|种|类)?"
+                      r"([\u4e00-\u9fff]{2,8}?)(?:呢|啊|吗|呀|[?？,，。]|$)")
+
+
+RE_BARE_NUMBER = re.compile(r"^[（(]?[\d一二三四五六七八九十]{1,3}[）)．.、]?$")
+
+
+def lead(text: str, limit: int = LIST_ITEM) -> str:
+    """An item's opening: its first sentence (which names the item), cut to `limit`."""
+    first = re.match(r"[^。；！？]*[。；！？]?", text).group(0) or text
+    return first if len(first) <= limit else first[:limit] + "…"
+
+
+def asked_noun(query: Query) -> str:
+    """What a list question enumerates, in the question's own words."""
+    m = RE_ASKED.search(query.norm)
+    return m.group(1) if m else ""
+
+
+def _sections(doc_chunks: list[Chunk]) -> dict[str, list[Chunk]]:
+    """Every heading path prefix → the chunks under it, in reading order."""
+    out: dict[str, list[Chunk]] = {}
+    for c in doc_chunks:
+        parts = c.heading.split(" > ")
+        for i in range(1, len(parts) + 1):
+            out.setdefault(" > ".join(parts[:i]), []).append(c)
+    return out
+
+
+def list_items(doc_chunks: list[Chunk], section: str) -> list[Chunk]:
+    """A section's items: the first passage of each child section, or its paragraphs."""
+    under = [c for c in doc_chunks if c.heading == section or c.heading.startswith(section + " > ")]
+    depth = len(section.split(" > "))
+    firsts: dict[str, Chunk] = {}
+    for c in under:
+        parts = c.heading.split(" > ")
+        key = " > ".join(parts[:depth + 1]) if len(parts) > depth else f"{c.heading}#{c.chunk_id}"
+        firsts.setdefault(key, c)
+    return list(firsts.values())
+
+
+def _top_level(doc_chunks: list[Chunk]) -> list[Chunk]:
+    """The first passage of each top-level section (一、二、三 …) of a document."""
+    firsts: dict[str, Chunk] = {}
+    for c in doc_chunks:
+        top = c.heading.split(" > ")[0]
+        if top not in ("通知", "附件"):
+            firsts.setdefault(top, c)
+    return list(firsts.values())
+
+
+def find_list(query: Query, doc_chunks: list[Chunk], best: Chunk | None) -> tuple[str, list[Chunk]]:
+    """(section name, items) a list question asks for in one document."""
+    noun = normalize(asked_noun(query))
+    sections = _sections(doc_chunks)
+    if noun:
+        named = [(h, cs) for h, cs in sections.items() if noun in normalize(h.split(" > ")[-1])]
+        if named:
+            heading, _ = max(named, key=lambda hc: (len(list_items(doc_chunks, hc[0])), -len(hc[0])))
+            return heading.split(" > ")[-1], list_items(doc_chunks, heading)
+    if best is None:
+        return "", []
+    if best.text.count("、") >= 3 and best.kind != "row":
+        return "", []  # the passage is itself the enumeration: passage search quotes it
+    path = best.heading.split(" > ")
+    if len(path) == 1:
+        same = [c for c in doc_chunks if c.heading == best.heading]
+        if len(same) >= 2:
+            return best.heading, same
+        return "", _top_level(doc_chunks)
+    parent = " > ".join(path[:-1])
+    return path[-2], list_items(doc_chunks, parent)
+
+
+def answer_list(query: Query, plans: list[Document], notes: list[str], hits: list[Hit], state,
+                top_k: int) -> Answer | None:
+    """Items of the asked-for list in each document the question is about (its regions, else
+    the documents of the best passages); None sends the question to passage search."""
+    good = relevant(hits)
+    by_doc: dict[str, Chunk] = {}
+    top = good[0].coverage if good else 0.0
+    for h in good:
+        if h.coverage >= top * CLOSE or query.regions:
+            by_doc.setdefault(h.chunk.doc_id, h.chunk)
+    doc_ids = list(by_doc) or ([d.doc_id for d in plans] if len(plans) <= MAX_DOCS else [])
+    blocks, cites, used, shown_ids = [], [], 0, set()
+    for doc_id in doc_ids[:MAX_DOCS]:
+        doc = state.built.documents[doc_id]
+        doc_chunks = [c for c in state.searcher.chunks if c.doc_id == doc_id and c.kind != "meta"]
+        name, items = find_list(query, doc_chunks, by_doc.get(doc_id))
+        if len(items) < 2:
+            continue
+        lines = [f"【{place_name(doc)}】{name or doc.title or doc.doc_number}（共 {len(items)} 项）"]
+        doc_cites = []
+        for c in items:
+            text = row_text(c) if c.kind == "row" else lead(c.text)
+            label = c.heading.split(" > ")[-1]
+            if label and not RE_BARE_NUMBER.match(label) and normalize(label)[:6] not in normalize(text):
+                text = f"{label}：{text}"
+            if used + len(text) > LIST_BUDGET and (cites or doc_cites):
+                lines.append("· ……")
+                break
+            used += len(text)
+            lines.append(f"· {text}")
+            doc_cites.append(citation(doc, c, text))
+            shown_ids.add(c.chunk_id)
+        if not doc_cites:
+            break
+        lines.append(f"   —— {source_line(doc_cites[0])}")
+        blocks.append("\n".join(lines))
+        cites.extend(doc_cites)
+    if not cites:
+        return None
+    more = [citation(state.built.documents[h.chunk.doc_id], h.chunk,
+                     row_text(h.chunk) if h.chunk.kind == "row" else excerpt(h.chunk.text, query.tokens))
+            for h in good if h.chunk.chunk_id not in shown_ids][:top_k * 2]
+    return Answer(question=query.question, kind="list", answer="文件中列出的各项：", citations=cites,
+                  notes=notes, blocks=blocks, more=more)
