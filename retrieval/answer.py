@@ -152,7 +152,7 @@ def more_answer(query: Query, previous: Answer, top_k: int) -> Answer:
                   citations=previous.more[:top_k], more=previous.more[top_k:])
 
 
-SURE = 0.75   # coverage above which a passage is taken to say "yes, the document plans this"
+SURE = 0.6   # coverage above which a passage is taken to say "yes, the document plans this"
 
 
 def answer_exists(query: Query, plans: list[Document], notes: list[str], hits: list[Hit], state,

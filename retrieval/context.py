@@ -10,6 +10,10 @@ from dataclasses import dataclass
 from .models import Answer
 from .query import Query
 
+# the words that ask for a metadata field again
+META_WORDS = {"recipients": "发给谁", "copy_to": "抄送", "attachments": "附件", "doc_number": "文号",
+              "issuer": "发文机关", "date": "印发日期", "public": "公开", "title": "标题"}
+
 EXPIRES = 30 * 60      # seconds a previous question stays the context
 MAX_CHATS = 5000
 
@@ -51,15 +55,21 @@ class Conversations:
             self._turns.clear()
 
 
+# a word that carries the previous question's intent into a follow-up that has none of its own
+INTENT_WORDS = {"when": "什么时候", "yesno": "什么时候", "order": "什么时候", "month": "做什么",
+                "list": "有哪些", "compare": "分别"}
+
+
 def merged_question(prev: Query, new: Query) -> str:
-    """The previous question with the parts the follow-up names (region, time) swapped in."""
-    text = prev.norm
-    if new.regions:
-        for w in prev.region_words:
-            text = text.replace(w, " ")
-        text = " ".join(new.region_words) + " " + text
-    if new.asked.months or new.asked.year:
-        if prev.asked.wording:
-            text = text.replace(prev.asked.wording, " ")
-        text = (new.asked.wording or (f"{new.asked.year}年" if new.asked.year else "")) + " " + text
-    return " ".join(text.split())
+    """A follow-up completed from the previous question: the region and year it leaves out, and
+    for a short one ("那武胜呢", "9月呢", "国家认定呢") the previous topic and kind of question."""
+    regions = new.region_words or prev.region_words
+    if new.followup != "short":
+        # a full question in the same chat only inherits the region it leaves out
+        return " ".join([*([] if new.region_words else prev.region_words), new.norm])
+    time = new.asked.wording or (f"{new.asked.year}年" if new.asked.year else "") or prev.asked.wording
+    year = "" if (new.asked.year or "年" in time or not prev.asked.year) else f"{prev.asked.year}年"
+    topic = " ".join(dict.fromkeys(t for t in [new.text.lstrip("那么个 "), prev.text] if t))
+    meta = META_WORDS.get(prev.meta_field, "")
+    hint = "" if meta else INTENT_WORDS.get(prev.intent, "")
+    return " ".join(p for p in [*regions, year, time, topic, meta, hint] if p)

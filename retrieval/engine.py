@@ -15,6 +15,7 @@ from .embedders import Embedder, make_embedder
 from .errors import EmbedderMismatchError, IndexCorruptError, IndexMissingError, ReindexBusyError
 from .indexer import Progress, ReindexReport, reindex
 from .lexical import load_dictionary
+from .compare import answer_compare
 from .listing import answer_list
 from .models import Answer, Document, ScheduleEntry
 from .plans import select_plans
@@ -26,7 +27,7 @@ from .search import Searcher
 
 log = logging.getLogger(__name__)
 # intent → answer function (query, plans, notes, hits, state, top_k) → Answer | None
-ANSWERS = {**PASSAGE_ANSWERS, **yearplan.ANSWERS, "list": answer_list}
+ANSWERS = {**PASSAGE_ANSWERS, **yearplan.ANSWERS, "list": answer_list, "compare": answer_compare}
 
 
 @dataclass
@@ -153,7 +154,8 @@ class Engine:
             query = prev.query
         elif prev is not None and query.followup == "detail":
             query = replace(prev.query, question=question, intent="passage")
-        elif prev is not None and query.followup == "short":
+        elif prev is not None and (query.followup == "short" or
+                                   (prev.query.regions and not query.regions and not query.doc_ids)):
             query = self.parse(merged_question(prev.query, query))
             query.question = question
         elif query.followup and query.problem:
@@ -174,8 +176,11 @@ class Engine:
         for the documents asked about steps aside for passage search. What the documents do not
         give (the year asked, a detail) is said in the first line."""
         state = state or self.state
-        plans, year_notes = select_plans(state.doc_list, query.regions, query.asked.year,
-                                         query.asked.year_is_relative)
+        if query.doc_ids:
+            plans, year_notes = [d for d in state.doc_list if d.doc_id in query.doc_ids], []
+        else:
+            plans, year_notes = select_plans(state.doc_list, query.regions, query.asked.year,
+                                             query.asked.year_is_relative)
         if not plans:
             return no_answer(query, year_notes)
         hits = state.searcher.search(query, {d.doc_id for d in plans}, k=top_k * 8)

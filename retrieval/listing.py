@@ -14,7 +14,7 @@ from .render import source_line
 from .textnorm import normalize
 
 LIST_ITEM = 100      # characters of each item a list answer quotes
-LIST_BUDGET = 650    # characters of quoted items in one list answer (reply budget 800)
+LIST_BUDGET = 520    # characters of quoted items in one list answer (reply budget 800)
 MAX_DOCS = 3
 CLOSE = 0.9          # other documents are listed when their best passage is this close to the best
 # "有哪些专项督导" → 专项督导; "遵循哪些原则" → 原则; "列了哪些方面的成绩" → 成绩
@@ -29,6 +29,11 @@ def lead(text: str, limit: int = LIST_ITEM) -> str:
     """An item's opening: its first sentence (which names the item), cut to `limit`."""
     first = re.match(r"[^。；！？]*[。；！？]?", text).group(0) or text
     return first if len(first) <= limit else first[:limit] + "…"
+
+
+# What a question about a document's own structure enumerates: its sections
+STRUCTURE = {"", "方面", "部分", "块", "大块", "步", "步骤", "环节", "阶段", "项", "条", "内容", "工作", "任务",
+             "重点", "重点工作", "措施", "举措", "要求"}
 
 
 def asked_noun(query: Query) -> str:
@@ -78,6 +83,8 @@ def find_list(query: Query, doc_chunks: list[Chunk], best: Chunk | None) -> tupl
         if named:
             heading, _ = max(named, key=lambda hc: (len(list_items(doc_chunks, hc[0])), -len(hc[0])))
             return heading.split(" > ")[-1], list_items(doc_chunks, heading)
+        if not any(noun.endswith(w) for w in STRUCTURE):
+            return "", []  # "要交给哪些部门": the enumeration is inside a passage
     if best is None:
         return "", []
     if best.text.count("、") >= 3 and best.kind != "row":

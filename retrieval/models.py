@@ -64,7 +64,7 @@ class ScheduleEntry:
     start: int
     end: int
     approximate: bool = False
-    source: str = "table"   # "table" | "text"
+    source: str = "table"   # "table" | "text" | "document" (a single-month document)
     heading: str = ""
 
 

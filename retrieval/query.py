@@ -17,7 +17,7 @@ MAX_QUESTION = 300
 
 # Questions about the document itself, answered from its metadata (first match wins).
 META_INTENTS = [
-    ("recipients", re.compile(r"主送|发给谁|发给哪|印发给|下发给|发送给|发到哪|发往|送达|给哪些单位|给谁的")),
+    ("recipients", re.compile(r"主送|(发|印发|下发|发送|送)给了?.{0,2}(谁|哪)|发到哪|发往|送达|给哪些单位|给谁的")),
     ("copy_to", re.compile(r"抄送|抄报")),
     ("attachments", re.compile(r"附件|附了什么|附表")),
     ("doc_number", re.compile(r"文号|发文字号|文件号|字号|几号文|编号")),
@@ -33,7 +33,7 @@ RE_YESNO = re.compile(r"是不是|是否|对吗|对不对|吗[?？。!！]*$|吧
 # "有没有督查工资待遇啊": does the document plan this at all
 RE_EXISTS = re.compile(r"有没有|有无|要不要|会不会|是不是要|是否(要|会|有|开展)|能不能|有.{1,20}吗[?？。!！]*$|要.{1,20}吗[?？。!！]*$")
 RE_ORDER = re.compile(r"哪个先|哪个在前|哪个早|谁先|先后|顺序|先.{1,20}还是|哪个排前")
-RE_LIST = re.compile(r"哪些|有哪几|哪几个|哪几项|哪几方面|哪些方面|都有啥|都有什么|都有哪些|包括哪些|包括什么|包含哪些|"
+RE_LIST = re.compile(r"几大块|几块|几部分|几个部分|几步|几个步骤|几个阶段|几个环节|哪些|有哪几|哪几个|哪几项|哪几方面|哪些方面|都有啥|都有什么|都有哪些|包括哪些|包括什么|包含哪些|"
                      r"分哪几|分为哪|分成几|几个组|几个方面|列了哪些|哪几条|有几项|有几个")
 RE_SCHEDULE = re.compile(r"安排|节点|做什么|干什么|干啥|做啥|有啥|有什么|什么工作|哪些工作|计划")
 RE_COMPARE = re.compile(r"一样吗|一样不|一样么|有什么区别|区别|不同|相同|比较|对比|分别|各自")
@@ -64,6 +64,7 @@ class Query:
     asked: timeexpr.AskedTime = field(default_factory=timeexpr.AskedTime)
     problem: str = ""                 # why the question cannot be searched, if it cannot
     followup: str = ""                # "more" | "detail" | "short": leans on the previous question
+    doc_ids: list[str] = field(default_factory=list)  # documents it names by 文号
 
     @property
     def is_meta(self) -> bool:
@@ -124,6 +125,9 @@ def parse_question(question: str, documents: list[Document],
         q.problem = "empty"
         return q
     q.asked = timeexpr.parse_question(norm, today or date.today())
+    flat = norm.replace(" ", "")
+    q.doc_ids = [d.doc_id for d in documents
+                 if d.doc_number and normalize(d.doc_number).replace(" ", "") in flat]
     q.regions, text, q.region_words = match_regions(
         norm, aliases if aliases is not None else alias_table(documents))
     bare = FILLERS.sub(" ", norm).strip()
@@ -142,8 +146,8 @@ def parse_question(question: str, documents: list[Document],
     q.alts = expand(q.tokens)
     topic = [t for t in q.tokens if t not in MONTH_WORDS]
     q.intent, q.confidence = _intent(q, norm, topic)
-    if not q.followup and RE_FOLLOWUP_SHORT.match(bare) and len(topic) <= 1 and (
-            q.regions or q.asked.months or q.asked.year) and q.intent in ("passage", "month"):
+    if not q.followup and RE_FOLLOWUP_SHORT.match(bare) and len(topic) <= 3 and not q.meta_field \
+            and q.intent in ("passage", "month", "exists"):
         q.followup = "short"
     if not q.tokens and not q.regions and not q.meta_field and not q.asked.months and not q.followup:
         q.problem = "empty"

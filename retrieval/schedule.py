@@ -120,8 +120,34 @@ def _text_entries(doc: Document, chunk: Chunk, has_table: bool) -> list[Schedule
     return out
 
 
+def single_period(doc: Document) -> timeexpr.When | None:
+    """The one month a whole document is the plan of (“2018年3月…指导意见”, “10月份工作要点”):
+    its title names exactly one month and no other time."""
+    found = [w for w in timeexpr.find_all(fold(doc.title or "")) if w.valid and w.months]
+    if len(found) == 1 and len(found[0].months) == 1 and not found[0].recurring:
+        return found[0]
+    return None
+
+
+def _period_entries(doc: Document, chunks: list[Chunk], when: timeexpr.When) -> list[ScheduleEntry]:
+    """Every passage of a single-month document is scheduled in that month."""
+    out = []
+    for chunk in chunks:
+        if chunk.kind not in ("text", "row"):
+            continue
+        first = re.match(r"[^。；！？]*[。；！？]?", chunk.text).group(0) or chunk.text
+        activity = re.sub(r"^\d{1,2}\s*[.．、]\s*", "", first)[:120]
+        out.extend(_entries(doc, when, activity, when.text, chunk.start, chunk.end, "document",
+                            chunk.heading))
+    return out
+
+
 def extract_schedule(doc: Document, chunks: list[Chunk]) -> list[ScheduleEntry]:
-    """Dated activities of a document: every schedule-table row, plus dated body sentences."""
+    """Dated activities of a document: every schedule-table row, plus dated body sentences; in a
+    single-month document, every passage."""
+    period = single_period(doc)
+    if period is not None:
+        return _period_entries(doc, chunks, period)
     entries: list[ScheduleEntry] = []
     for chunk in chunks:
         if chunk.kind == "row":

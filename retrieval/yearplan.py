@@ -28,6 +28,8 @@ def entry_line(e: ScheduleEntry, plan_year: int | None = None) -> str:
         when += f"（约{months_text(e.months)}，按学期推算）"
     if e.year and e.year != plan_year and str(e.year) not in e.when_text:
         when = f"{e.year}年 {when}"
+    if e.source == "document":
+        return f"· {e.activity}"
     if e.source == "text" and e.when_text in e.activity and not e.approximate and when == e.when_text:
         return f"· {e.activity}"
     return f"· {when}　{e.activity}"
@@ -64,7 +66,7 @@ def answer_month(query: Query, plans: list[Document], notes: list[str],
         if asked.year and not asked.year_is_relative and asked.year != doc.year:
             year = asked.year  # e.g. 2022年4月 asked of a 2021 plan that schedules 2022 steps
         doc_entries = schedule.get(doc.doc_id, [])
-        has_table = any(e.source == "table" for e in doc_entries)
+        has_table = any(e.source in ("table", "document") for e in doc_entries)
         hits = [e for e in doc_entries if e.year == year and set(e.months) & set(months)
                 and (keep is None or keep(e))]
         if not has_table:
@@ -73,7 +75,9 @@ def answer_month(query: Query, plans: list[Document], notes: list[str],
             if has_table and year == doc.year:
                 blocks.append(f"【{place_name(doc)}】{year_label(year)}{label}没有列出工作安排。")
             continue
-        lines = [f"【{place_name(doc)}】{year_label(year)}" + ("（正文中写明时间的事项）" if not has_table else "")]
+        kind = ("（全文是该月的工作安排）" if any(e.source == "document" for e in hits)
+                else "" if has_table else "（正文中写明时间的事项）")
+        lines = [f"【{place_name(doc)}】{year_label(year)}{kind}"]
         by_heading: dict[str, list[ScheduleEntry]] = {}
         for e in hits:
             by_heading.setdefault(e.heading, []).append(e)

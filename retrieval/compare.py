@@ -1,0 +1,49 @@
+"""Two regions (or documents) on the same item: each one's answer side by side, so the reader
+compares the sources themselves (武胜和大足的春秋季开学检查怎么搞 → 武胜's row, 大足's item)."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .answer import answer_passages, relevant
+from .models import Answer, Document, Hit
+from .plans import place_name
+from .query import RE_WHEN, Query
+from .render import passage_blocks
+from .yearplan import answer_when
+
+PER_SIDE = 2   # passages quoted for each side
+
+
+def answer_compare(query: Query, plans: list[Document], notes: list[str], hits: list[Hit], state,
+                   top_k: int) -> Answer | None:
+    """Per region the question names: its dated entries for a when-question, else its best
+    passages; None when fewer than two sides have anything to say."""
+    sides: dict[str, list[Document]] = {}
+    for d in plans:
+        sides.setdefault(d.region_key or d.doc_id, []).append(d)
+    if len(sides) < 2:
+        return None
+    blocks, cites, months, schedule = [], [], set(), []
+    for key, docs in sorted(sides.items()):
+        sub = replace(query, regions=[key])
+        side_hits = state.searcher.search(sub, {d.doc_id for d in docs}, k=top_k * 8)
+        if not relevant(side_hits):
+            blocks.append(f"【{place_name(docs[0])}】没有找到相关内容。")
+            continue
+        ans = None
+        if RE_WHEN.search(query.norm):
+            ans = answer_when(sub, side_hits, state.built.documents, state.schedule, [])
+        if ans is None or not ans.citations:
+            ans = answer_passages(sub, side_hits, state.built.documents, PER_SIDE, [])
+            side_blocks = [f"【{place_name(docs[0])}】\n" + "\n".join(passage_blocks(ans))]
+        else:
+            side_blocks = ans.blocks
+        blocks.extend(side_blocks)
+        cites.extend(ans.citations)
+        months.update(ans.months)
+        schedule.extend(ans.schedule)
+    if not cites:
+        return None
+    return Answer(question=query.question, kind="compare", answer="各地的原文如下，供对照：",
+                  citations=cites, notes=notes, months=sorted(months), schedule=schedule,
+                  blocks=blocks)
