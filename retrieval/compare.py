@@ -11,7 +11,7 @@ from .query import RE_WHEN, Query
 from .render import passage_blocks
 from .yearplan import answer_when
 
-PER_SIDE = 2   # passages quoted for each side
+PER_SIDE = 1   # passages quoted for each side (two sides stay within the reply budget)
 
 
 def answer_compare(query: Query, plans: list[Document], notes: list[str], hits: list[Hit], state,

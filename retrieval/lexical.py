@@ -19,7 +19,7 @@ STOPWORDS = set("""
 一下 一些 这个 那个 这些 那些 我们 我 你 你们 他们 今年 本 该 各 每 所 该项 工作 开展 进行 相关 情况 方面
 啥 咋 咋样 咋办 干啥 干嘛 搞 弄 几月份 月份 哪月 是不是 有没有 在不在 么 嘛 哈 呀 啊 咯 啦 哦 呗 那 那么 具体 一样
 什么样 哪年 哪一年 几号 号 日 份 啥子 多会儿 去 来 让 给 跟 同 搞的 弄的 查 打算 准备 主要 都是
-啥样 啥样的 叫啥 是啥 咋回事 怎么回事 咋搞 咋弄 啥时候 啥时间 没有 没 分别 一天 哪一天 几天 干 出 出了 了没 过没 不 吗 么 呐 哪个 哪一个 谁先 哪里 在哪 在哪儿
+咋个 叫 啥样 啥样的 叫啥 是啥 咋回事 怎么回事 咋搞 咋弄 啥时候 啥时间 没有 没 分别 一天 哪一天 几天 干 出 出了 了没 过没 不 吗 么 呐 哪个 哪一个 谁先 哪里 在哪 在哪儿
 """.split())
 _TOKEN_OK = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")
 
@@ -68,10 +68,19 @@ def synonym_table() -> dict[str, list[str]]:
     return table
 
 
-def expand(tokens: list[str]) -> dict[str, list[str]]:
-    """Each question token's alternatives: its domain synonyms."""
+def expand(tokens: list[str]) -> dict[str, list[list[str]]]:
+    """Each question token's alternatives: its domain synonyms, each as the tokens a passage
+    must all contain (作业负担 → 作业, 负担)."""
     table = synonym_table()
-    return {t: list(table.get(t, [])) for t in tokens}
+    out = {}
+    for t in tokens:
+        alts = []
+        for word in table.get(t, []):
+            parts = [p for p in _jieba().lcut(word) if p.strip() and p not in STOPWORDS]
+            if parts:
+                alts.append(parts)
+        out[t] = alts
+    return out
 
 
 def tokenize(norm_text: str) -> list[str]:

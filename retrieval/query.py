@@ -23,7 +23,7 @@ META_INTENTS = [
     ("doc_number", re.compile(r"文号|发文字号|文件号|字号|几号文|编号")),
     ("issuer", re.compile(r"发文机关|发文单位|印发单位|发布单位|发布机构|(哪个|什么|啥)(单位|部门|机关)(发|印发|制定|发布|出)|谁(发|印发|制定|发布|出)的")),
     ("public", re.compile(r"公开|保密|密级")),
-    ("date", re.compile(r"(哪天|哪一天|几号|什么时候|啥时候|何时|哪年|日期|时间)(印发|发布|发的|下发|出台|发出|成文)|"
+    ("date", re.compile(r"落款|同一天(印发|发布|发)|(谁|哪个)先(印发|发布|发)|(是|分别是)?哪(一)?年的[?？]*$|(哪天|哪一天|几号|什么时候|啥时候|何时|哪年|日期|时间)(印发|发布|发的|下发|出台|发出|成文)|"
                         r"(印发|发布|发文|成文|下发|出台)(的)?(日期|时间)|(印发|发布|下发|出台)的$|(是|在)?(哪天|哪一天|什么时候|啥时候)(印发|发布|出)的")),
     ("title", re.compile(r"标题|文件名|题目|叫什么")),
 ]
@@ -55,7 +55,7 @@ class Query:
     norm: str                         # normalized question
     text: str                         # normalized, with region, time and question words removed
     tokens: list[str]
-    alts: dict[str, list[str]] = field(default_factory=dict)  # token → synonyms that count as it
+    alts: dict[str, list[list[str]]] = field(default_factory=dict)  # token → synonyms (as tokens)
     regions: list[str] = field(default_factory=list)   # region keys (Document.region_key)
     region_words: list[str] = field(default_factory=list)  # the names the question used
     intent: str = "passage"           # meta | month | when | yesno | order | list | exists | compare | passage
@@ -161,7 +161,7 @@ def _intent(q: Query, norm: str, topic: list[str]) -> tuple[str, float]:
     months = q.asked.months
     if RE_ORDER.search(norm) and topic:
         return "order", 0.8
-    if RE_COMPARE.search(norm) and len(q.regions) >= 2:
+    if len(q.regions) >= 2 and (RE_COMPARE.search(norm) or topic):
         return "compare", 0.7
     if months and RE_YESNO.search(norm) and topic:
         return "yesno", 0.8

@@ -1,6 +1,9 @@
 """Hybrid retrieval: BM25 and dense ranks fused by reciprocal rank fusion, with filters."""
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 import numpy as np
 
 from . import store
@@ -11,7 +14,14 @@ from .query import Query
 from .store import Built
 
 RRF_K = 60
+SPLIT_GAP = 3   # characters that may stand between the characters of a split word
 CANDIDATES = 50
+
+
+@lru_cache(maxsize=4096)
+def split_word(word: str) -> re.Pattern:
+    """A word's characters in order with a few others between them."""
+    return re.compile(f".{{0,{SPLIT_GAP}}}".join(re.escape(ch) for ch in word))
 
 
 def top(scores: np.ndarray, k: int) -> np.ndarray:
@@ -54,7 +64,7 @@ class Searcher:
         return out
 
     def coverage(self, weights: dict[str, float], pos: int,
-                 alts: dict[str, list[str]] | None = None) -> float:
+                 alts: dict[str, list[list[str]]] | None = None) -> float:
         """IDF-weighted share of the question's words that the passage contains (a word counts
         as contained when one of its synonyms is)."""
         total = sum(weights.values())
@@ -64,8 +74,14 @@ class Searcher:
         text = None
         alts = alts or {}
         for t, idf in weights.items():
-            if self.bm25.contains(t, pos) or any(self.bm25.contains(a, pos) for a in alts.get(t, ())):
+            if self.bm25.contains(t, pos) or any(all(self.bm25.contains(p, pos) for p in alt)
+                                                 for alt in alts.get(t, ())):
                 got += idf
+            elif len(t) >= 2 and self.bm25.idf(t) is None:
+                # a word the index never uses may stand split in a passage: 校长 in 校（园）长
+                text = text if text is not None else self.chunk_search_text(pos)
+                if split_word(t).search(text):
+                    got += idf
             elif len(t) == 1:
                 # a one-character word (编, 聘) often stands for a longer one (编制, 聘请)
                 text = text if text is not None else self.chunk_search_text(pos)
@@ -88,7 +104,7 @@ class Searcher:
         mask = self.allowed(doc_ids)
         if not mask.any():
             return []
-        terms = list(query.tokens) + [a for t in query.tokens for a in query.alts.get(t, ())]
+        terms = list(query.tokens) + [p for t in query.tokens for alt in query.alts.get(t, ()) for p in alt]
         bm = self.bm25.scores(terms)
         bm_masked = np.where(mask, bm, -1.0)
         bm_order = [int(i) for i in top(bm_masked, CANDIDATES) if bm_masked[i] > 0]

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 _lock = threading.Lock()
+COMMON = 1000   # jieba dictionary frequency from which a word is taken as typed on purpose
 
 
 @lru_cache(maxsize=1)
@@ -57,16 +58,17 @@ class Speller:
         found = set()
         for key in self._keys(window):
             found.update(self._sounds().get(key, ()))
-        need = 1 if len(window) == 2 else len(window) - 1
-        found = [w for w in found if w != window and sum(a == b for a, b in zip(w, window)) >= need]
+        found = [w for w in found if len(w) == len(window)
+                 and sum(a != b for a, b in zip(w, window)) == 1]
         if not found:
             return None
         return max(found, key=lambda w: (sum(a == b for a, b in zip(w, window)), self.weight.get(w, 0.0), w))
 
     def correct(self, text: str, known=None) -> str:
-        """`text` with each typo replaced: a stretch of 2–4 characters that jieba cuts into pieces
-        including a lone character or a word missing from its dictionary (幼儿圆, 评古, 都导), that
-        the index does not know, and that sounds like an indexed word sharing a character."""
+        """`text` with each typo replaced: a stretch of 2–4 characters the index does not know
+        and that holds no whole word the index knows, sounding like an indexed word that differs
+        from it in one character — a character jieba could not place in a known word (幼儿圆 →
+        幼儿园, 评古 → 评估, 挂牌都导 → 挂牌督导)."""
         from .lexical import _jieba
         known = known or self.vocab.__contains__
         out = []
@@ -74,28 +76,37 @@ class Speller:
             if not _CJK_RUN.fullmatch(piece):
                 out.append(piece)
                 continue
-            toks = _jieba().lcut(piece)
+            spans, pos = [], 0
+            for tok in _jieba().lcut(piece):
+                spans.append((pos, pos + len(tok), tok))
+                pos += len(tok)
             freq = _jieba().dt.FREQ
+            placed = [False] * len(piece)   # inside a known word of 2+ characters
+            starts, ends = {0}, {len(piece)}
+            for a, b, tok in spans:
+                starts.add(a)
+                ends.add(b)
+                if len(tok) >= 2 and (known(tok) or freq.get(tok, 0) >= COMMON):
+                    placed[a:b] = [True] * (b - a)
             i, fixed = 0, []
-            while i < len(toks):
-                done = False
-                for n in (3, 2, 1):
-                    group = toks[i:i + n]
-                    win = "".join(group)
-                    if len(group) < n or not 2 <= len(win) <= 4 or known(win):
+            while i < len(piece):
+                for size in (4, 3, 2):
+                    win = piece[i:i + size]
+                    if len(win) < size or known(win) or self._holds_word(spans, i, i + size):
                         continue
-                    # a lone character, a word jieba made up for characters it does not know, or
-                    # three or more characters (their sound-alike must then differ in one only)
-                    if len(win) < 3 and not any(len(t) == 1 or not freq.get(t) for t in group):
-                        continue
+                    if (placed[i] and i not in starts) or (placed[i + size - 1] and i + size not in ends):
+                        continue  # never cut a known word in two
                     best = self._best(win)
-                    if best:
+                    if best and all(not placed[i + k] for k in range(size) if best[k] != win[k]):
                         fixed.append(best)
-                        i += n
-                        done = True
+                        i += size
                         break
-                if not done:
-                    fixed.append(toks[i])
+                else:
+                    fixed.append(piece[i])
                     i += 1
             out.append("".join(fixed))
         return "".join(out)
+
+    def _holds_word(self, spans, a: int, b: int) -> bool:
+        """Whether [a, b) contains a whole word of 2+ characters the index knows."""
+        return any(a <= s and e <= b and e - s >= 2 and tok in self.vocab for s, e, tok in spans)

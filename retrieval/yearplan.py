@@ -179,7 +179,8 @@ def _month_answer(query, plans, notes, hits, state, top_k):
 
     def about(e: ScheduleEntry) -> bool:
         text = normalize(f"{e.heading} {e.activity} {docs[e.doc_id].title}")
-        return any(t in text or any(a in text for a in query.alts.get(t, ())) for t in topic)
+        return any(t in text or any(all(p in text for p in alt) for alt in query.alts.get(t, ()))
+                   for t in topic)
 
     answer = answer_month(query, plans, notes, state.schedule, keep=about)
     if answer.citations:
