@@ -60,6 +60,7 @@ COMMANDS = [
     ("reindex", "重建索引（管理员）"),
     ("remove", "移除文件（管理员）"),
 ]
+ANSWERED_KEPT = 5000      # bot messages whose question a reply to them continues
 MORE_CACHE = 500          # answers whose extra passages can still be shown
 SLOW_DOWN = "你发得太快了，请稍等几秒再问（每 {seconds:g} 秒可以问一个问题）。"
 PROGRESS_EVERY = 1.0      # seconds between progress edits
@@ -146,6 +147,7 @@ class DudaoBot:
         # key → (user who asked, build that answered, passages): only that user, only while
         # that build serves (a removed circular is never shown again)
         self.more: OrderedDict[str, tuple[int, object, list]] = OrderedDict()
+        self.answered: OrderedDict[tuple[int, int], str] = OrderedDict()
         self.limiter = limiter
         # admin changes (upload, /remove, /reindex) run one at a time, the others wait in line
         self.admin_lock = asyncio.Lock()
@@ -206,7 +208,8 @@ class DudaoBot:
         log.info("rate limited user %s (%s)", user.id, verdict)
         raise ApplicationHandlerStop
 
-    async def send_answer(self, update, answer) -> None:
+    async def send_answer(self, update, answer) -> list[int]:
+        """Send an answer as HTML messages; returns their message ids."""
         from telegram import InlineKeyboardButton, InlineKeyboardMarkup
         from telegram.constants import ParseMode
 
@@ -223,10 +226,13 @@ class DudaoBot:
             markup = InlineKeyboardMarkup([[InlineKeyboardButton(f"更多原文（{len(answer.more)}）",
                                                                  callback_data=f"more:{key}")]])
         msg = update.effective_message
+        sent = []
         for i, html in enumerate(messages):
             last = i == len(messages) - 1
-            await msg.reply_text(html, parse_mode=ParseMode.HTML, disable_web_page_preview=True,
-                                 reply_markup=markup if last else None)
+            reply = await msg.reply_text(html, parse_mode=ParseMode.HTML, disable_web_page_preview=True,
+                                         reply_markup=markup if last else None)
+            sent.append(reply.message_id)
+        return sent
 
     async def typing(self, update, context) -> None:
         """Best effort: a failed typing indicator must not cost the user the answer."""
@@ -242,8 +248,10 @@ class DudaoBot:
         from html import escape
 
         from telegram.constants import ParseMode
+
+        from retrieval.plans import place_name
         docs = self.engine.documents()
-        known = "、".join(dict.fromkeys(f"{d.region}{d.year or ''}年" for d in docs))
+        known = "、".join(dict.fromkeys(f"{place_name(d)}{d.year or ''}年" for d in docs))
         text = (HELP + f"\n\n目前收录 {len(docs)} 份工作要点：{escape(known)}。"
                 + (ADMIN_HELP if self.is_admin(update) else ""))
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
@@ -254,9 +262,17 @@ class DudaoBot:
             return
         from retrieval.textnorm import sanitize
         text = sanitize(self.strip_mention(msg.text or "", context.bot.username or ""))
+        chat = f"tg:{update.effective_chat.id}"
+        replied = msg.reply_to_message
+        # a reply to one of the bot's answers continues the question that answer was for
+        reply_to = self.answered.get((update.effective_chat.id, replied.message_id)) if replied else None
         await self.typing(update, context)
-        answer = await asyncio.to_thread(self.engine.ask, text)
-        await self.send_answer(update, answer)
+        answer = await asyncio.to_thread(self.engine.ask, text, None, chat, reply_to)
+        sent = await self.send_answer(update, answer)
+        for message_id in sent:
+            self.answered[(update.effective_chat.id, message_id)] = answer.understood or answer.question
+        while len(self.answered) > ANSWERED_KEPT:
+            self.answered.popitem(last=False)
 
     async def month(self, update, context) -> None:
         from retrieval.timeexpr import cn_number
@@ -280,11 +296,12 @@ class DudaoBot:
 
         from retrieval.render import NAME_SHOWN, TITLE_SHOWN, clip
         from telegram_format import pack
+        from retrieval.plans import place_name
         docs = self.engine.documents()
         parts = [f"<b>已收录 {len(docs)} 份工作要点：</b>"]
         for d in docs:
             date = d.date or d.printed_date or "日期不详"
-            parts.append(f"<b>{escape(clip(d.region or '地区不详', NAME_SHOWN))}</b> {d.year or ''}年\n"
+            parts.append(f"<b>{escape(clip(place_name(d), NAME_SHOWN))}</b> {d.year or ''}年\n"
                          f"{escape(clip(d.title, TITLE_SHOWN))}\n"
                          f"{escape(clip(d.doc_number or '无文号', NAME_SHOWN))} · {escape(clip(date, NAME_SHOWN))}"
                          f"\n<i>文件编号：{escape(clip(d.doc_id, 2 * TITLE_SHOWN))}</i>")

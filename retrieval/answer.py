@@ -74,12 +74,14 @@ def answer_passages(query: Query, hits: list[Hit], docs: dict[str, Document], to
     good = relevant(hits)
     if not good:
         return no_answer(query, notes)
-    cites = []
-    for h in good:
+    cites, whole = [], []
+    for i, h in enumerate(good):
         doc = docs[h.chunk.doc_id]
         text = row_text(h.chunk) if h.chunk.kind == "row" else excerpt(h.chunk.text, query.tokens)
         cites.append(citation(doc, h.chunk, text))
-    shown, more = cites[:top_k], cites[top_k:top_k * 3]
+        if i < top_k and text != h.chunk.text and h.chunk.kind != "row":
+            whole.append(citation(doc, h.chunk))  # “更多原文” shows the rest of a cut passage
+    shown, more = cites[:top_k], whole + cites[top_k:top_k * 3]
     return Answer(question=query.question, kind="passages",
                   answer=f"在工作要点中找到 {len(shown)} 段相关原文：", citations=shown,
                   notes=notes, more=more)

@@ -91,18 +91,32 @@ def cmd_ask(args) -> int:
         else:
             print(to_text(answer))
         return 0
-    # batch mode: one question per line in, one JSON object per line out, one model load
+    # batch mode: one question per line in, one JSON object per line out, one model load; a line
+    # may be {"q": "…", "chat": "…"} so that follow-ups continue that conversation
     for line in sys.stdin:
-        question = sanitize(line.strip())
+        question, chat = batch_line(sanitize(line.strip()))
         if not question:
             continue
         try:
-            row = to_json(engine.ask(question))
+            row = to_json(engine.ask(question, chat=chat))
         except Exception as exc:  # noqa: BLE001 - one bad line must not lose the lines after it
             log.exception("question failed: %r", question)
             row = {"question": question, "error": f"回答这个问题时出错了（{type(exc).__name__}）"}
         print(json.dumps(row, ensure_ascii=False), flush=True)
     return 0
+
+
+def batch_line(line: str) -> tuple[str, str | None]:
+    """(question, chat) of one batch line: plain text, or a JSON object {"q", "chat"}."""
+    if line.startswith("{"):
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            return line, None
+        if isinstance(row, dict) and isinstance(row.get("q"), str):
+            chat = row.get("chat")
+            return row["q"].strip(), None if chat is None else f"batch:{chat}"
+    return line, None
 
 
 def cmd_chat(args) -> int:
@@ -119,7 +133,7 @@ def cmd_chat(args) -> int:
             return 0
         if not question:
             continue
-        print(to_text(engine.ask(sanitize(question))))
+        print(to_text(engine.ask(sanitize(question), chat="terminal")))
         print()
 
 

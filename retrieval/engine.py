@@ -19,7 +19,7 @@ from .compare import answer_compare
 from .listing import answer_list
 from .models import Answer, Document, ScheduleEntry
 from .plans import select_plans
-from .context import Conversations, merged_question
+from .context import Conversations, Turn, merged_question
 from .details import missing_detail
 from .query import CONFIDENT, Query, alias_table, parse_question
 from .spelling import Speller
@@ -135,9 +135,11 @@ class Engine:
             return self._now()
         return datetime.now(ZoneInfo(self.config.timezone))
 
-    def ask(self, question: str, top_k: int | None = None, chat: str | None = None) -> Answer:
+    def ask(self, question: str, top_k: int | None = None, chat: str | None = None,
+            reply_to: str | None = None) -> Answer:
         """Answer one question from the current index; with `chat`, a follow-up takes what it
-        leaves out from that chat's previous question."""
+        leaves out from that chat's previous question — or from `reply_to`, the question whose
+        answer the user replied to."""
         state = self.state
         top_k = top_k or self.config.top_k
         query = self.parse(question)
@@ -148,6 +150,9 @@ class Engine:
         if query.problem and not query.followup:
             return invalid(query)
         prev = self.conversations.last(chat) if chat is not None else None
+        understood = ""
+        if reply_to:
+            prev = Turn(self.parse(reply_to), Answer(reply_to, "none", ""), 0.0)
         answer = None
         if prev is not None and query.followup == "more":
             answer = more_answer(query, prev.answer, top_k)
@@ -158,10 +163,12 @@ class Engine:
                                    (prev.query.regions and not query.regions and not query.doc_ids)):
             query = self.parse(merged_question(prev.query, query))
             query.question = question
+            understood = query.norm
         elif query.followup and query.problem:
             return invalid(query)
         if answer is None:
             answer = self.answer(query, top_k, state)
+            answer.understood = understood
         if chat is not None:
             self.conversations.remember(chat, query, answer)
         return answer

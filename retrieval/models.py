@@ -106,3 +106,4 @@ class Answer:
     # what the documents do not give, said in the first line (a detail, the year asked): the
     # reply then shows what they do say, but it does not answer the question as asked
     unanswered: str = ""
+    understood: str = ""    # a follow-up as completed from the conversation ("那五月呢" → "武胜 五月 做什么")

@@ -17,8 +17,8 @@ MAX_QUESTION = 300
 
 # Questions about the document itself, answered from its metadata (first match wins).
 META_INTENTS = [
-    ("recipients", re.compile(r"主送|(发|印发|下发|发送|送)给了?.{0,2}(谁|哪)|发到哪|发往|送达|给哪些单位|给谁的")),
     ("copy_to", re.compile(r"抄送|抄报")),
+    ("recipients", re.compile(r"主送|(发|印发|下发|发送|送)给了?.{0,2}(谁|哪)|发到哪|发往|送达|给哪些单位|给谁的")),
     ("attachments", re.compile(r"附件|附了什么|附表")),
     ("doc_number", re.compile(r"文号|发文字号|文件号|字号|几号文|编号")),
     ("issuer", re.compile(r"发文机关|发文单位|印发单位|发布单位|发布机构|(哪个|什么|啥)(单位|部门|机关)(发|印发|制定|发布|出)|谁(发|印发|制定|发布|出)的")),
@@ -41,7 +41,7 @@ RE_COMPARE = re.compile(r"一样吗|一样不|一样么|有什么区别|区别|�
 MONTH_WORDS = set("""做什么 干什么 干啥 做啥 搞啥 有什么 有哪些 有啥 安排 工作 督导 任务 计划 事项 活动 评估 检查 调研 要做 要干
 重点 重点工作 主要 内容 事情 事 啥 什么 哪些 搞 干 做 要 都 的 有 份 月份 工作安排 督导工作 专项 具体""".split())
 # Spoken fillers and particles, removed before the topic is read
-FILLERS = re.compile(r"请问一下|请问|我想问一下|我想问下|想问一下|想问下|问一下|问下|麻烦问下|麻烦问一下|麻烦|打听一下|"
+FILLERS = re.compile(r"到底|究竟|请问一下|请问|我想问一下|我想问下|想问一下|想问下|问一下|问下|麻烦问下|麻烦问一下|麻烦|打听一下|"
                      r"帮我查一下|帮我查查|帮我查|帮忙查一下|查一下|告诉我|我想知道|想知道|知道不|谁知道|有人知道|"
                      r"一下子|一下|哈$|呀|啊|呢|吧|嘛|咯|啦|哦|喔|呗|哇|捏")
 RE_FOLLOWUP_MORE = re.compile(r"^(那)?(还有(吗|呢|别的|其他的?|啥|什么)?|其他的?呢?|别的呢?|更多|下一[个条]|继续)[?？。!！]*$")
@@ -146,7 +146,7 @@ def parse_question(question: str, documents: list[Document],
     q.alts = expand(q.tokens)
     topic = [t for t in q.tokens if t not in MONTH_WORDS]
     q.intent, q.confidence = _intent(q, norm, topic)
-    if not q.followup and RE_FOLLOWUP_SHORT.match(bare) and len(topic) <= 3 and not q.meta_field \
+    if not q.followup and RE_FOLLOWUP_SHORT.match(norm.strip()) and len(topic) <= 3 and not q.meta_field \
             and q.intent in ("passage", "month", "exists"):
         q.followup = "short"
     if not q.tokens and not q.regions and not q.meta_field and not q.asked.months and not q.followup:

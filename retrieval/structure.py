@@ -89,12 +89,24 @@ def _is_pure_heading(text: str) -> bool:
     return width(text) <= 40 and not re.search(r"[。；;！？]", body)
 
 
+ITEM_TITLE = 30   # characters: an item's opening sentence this short is its title
+
+
 def _label(text: str, level: int) -> str:
+    """A numbered item's label with its title (`8.加强责任督学挂牌督导工作`), so that every
+    passage of a long item says which item it belongs to."""
     if level == 3:
-        return RE_L3.match(text).group(1) + "."
-    if level == 2:
-        return RE_L2.match(text).group(0).replace("(", "（").replace(")", "）")
-    return text
+        m = RE_L3.match(text)
+        number = m.group(1) + "."
+    elif level == 2:
+        m = RE_L2.match(text)
+        number = m.group(0).replace("(", "（").replace(")", "）")
+    else:
+        return text
+    title = re.match(r"[^。；！？]*", text[m.end():].strip()).group(0).strip()
+    if title and len(title) <= ITEM_TITLE and len(title) < len(text[m.end():].strip()):
+        return number + _clean_label(title)
+    return number
 
 
 def _header_cells(line: Line) -> list[str] | None:

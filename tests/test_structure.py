@@ -67,16 +67,17 @@ def test_heading_levels(line, level):
 
 def test_pdf_hard_wraps_joined(docs):
     chunks = chunk_document(docs["wusheng-2021"])
-    joined = [c for c in chunks if c.heading.endswith("（三）") and c.heading.startswith("一、")][0]
+    joined = [c for c in chunks if " > （三）" in c.heading and c.heading.startswith("一、")][0]
     # in the source this sentence is broken over four lines with blank lines between
     assert "深入推进责任督学挂牌督导各级各类学校全覆盖" in joined.text
 
 
 def test_heading_paths(docs):
     headings = {c.heading for c in chunk_document(docs["donghu-2021"])}
-    assert "三、重点聚焦督学工作 > 4." in headings
+    # a numbered item is labelled with its title, so every passage of it says which item it is
+    assert "三、重点聚焦督学工作 > 4.严格落实“双减”专项督导工作" in headings
     headings = {c.heading for c in chunk_document(docs["jiangyin-2021"])}
-    assert "四、推进体制机制改革，高站位提升教育督导影响力 > 10." in headings  # from '#### **四、…**'
+    assert "四、推进体制机制改革，高站位提升教育督导影响力 > 10.强化教育督导执行力" in headings  # '#### **四、…**'
 
 
 def test_no_chunk_straddles_two_sections(docs):
@@ -136,7 +137,7 @@ def test_space_separated_numbered_table(tmp_path):
 
 
 def test_long_paragraph_split_between_sentences(docs):
-    chunks = [c for c in chunk_document(docs["donghu-2021"]) if c.heading.endswith("> 1.")]
+    chunks = [c for c in chunk_document(docs["donghu-2021"]) if " > 1." in c.heading]
     assert len(chunks) >= 2
     assert all(len(c.text) <= 320 for c in chunks)
     assert all(c.text[-1] in "。；！？”" for c in chunks[:-1])

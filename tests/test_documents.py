@@ -1,0 +1,221 @@
+"""Documents as admins really add them: the eight wild web copies (tests/data/corpus-wild) and
+small documents written here so that every rule is tested on at least two members of its class."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.chunker import chunk_document
+from retrieval.indexer import load_document
+from retrieval.meta import parse_date
+from retrieval.models import Document
+from retrieval import meta
+from retrieval.pageclean import clean_page
+from retrieval.plans import place_name
+from retrieval.query import alias_table, match_regions
+from retrieval.schedule import extract_schedule
+from retrieval.textnorm import normalize
+
+WILD = Path(__file__).parent / "data" / "corpus-wild"
+
+
+def wild(name: str) -> Document:
+    return load_document(next(WILD.glob(f"{name}*.txt")))
+
+
+def doc_of(tmp_path: Path, name: str, text: str) -> Document:
+    path = tmp_path / name
+    path.write_text(text, "utf-8")
+    return load_document(path)
+
+
+# -- metadata of every wild document ----------------------------------------------------------
+# (file, title, issuer, 文号, 成文日期, 发布日期, region path, year)
+WILD_META = [
+    ("08_", "福建省莆田市人民政府办公室关于做好县级人民政府2008年度教育工作督导评估的通知",
+     "福建省莆田市人民政府办公室", "", "2009-02-16", "", ["福建省", "莆田市"], 2008),
+    ("10_", "", "", "国教督办函〔2018〕16号", "", "", [], 2018),
+    ("12_", "2019年教育督導工作要點", "綿陽市游仙區人民政府教育督導室", "", "2019-03-25", "",
+     ["四川省", "绵阳市", "游仙区"], 2019),
+    ("14_", "2018年3月奉贤区责任督学挂牌督导指导意见", "", "", "", "", ["上海市", "奉贤区"], 2018),
+    ("17_", "通知", "蒲城县人民政府教育督导室", "", "2020-04-20", "", ["陕西省", "渭南市", "蒲城县"], 2020),
+    ("19_", "关于做好2025年春季开学工作督导检查的通知", "襄垣县教育局", "", "2025-03-11", "2025-03-11",
+     ["山西省", "长治市", "襄垣县"], 2025),
+    ("21_", "青阳县2023年督导工作总结报告", "青阳县教育体育局", "", "", "2024-02-16",
+     ["安徽省", "池州市", "青阳县"], 2023),
+    ("22_", "福安市新一轮幼儿园办园行为督导评估周期工作计划(2023-2027年)", "", "", "", "",
+     ["福建省", "宁德市", "福安市"], 2023),
+]
+
+
+@pytest.mark.parametrize("name,title,issuer,number,date,published,path,year", WILD_META)
+def test_wild_metadata(name, title, issuer, number, date, published, path, year):
+    d = wild(name)
+    assert (d.title, d.issuer, d.doc_number, d.date, d.published) == (title, issuer, number, date, published)
+    assert (d.region_path, d.year) == (path, year)
+    for field in ("title", "issuer", "doc_number", "date"):
+        if getattr(d, field):  # every field found names the line it came from
+            start, end = d.spans[field]
+            assert d.text[start:end].strip()
+
+
+def test_wild_recipients_and_attachments():
+    assert wild("08_").recipients == "各县(区)人民政府(管委会),市直有关单位"
+    assert wild("10_").recipients.startswith("各省、自治区、直辖市人民政府办公厅")
+    assert wild("17_").attachments == ["蒲城县中小学校疫情防控工作专项督导检查表.xlsx"]
+    assert wild("12_").attachments == ["2019年教育督導工作要點"]
+    # the recipients line is never taken for the title
+    assert "各片区" not in wild("17_").title
+
+
+def test_a_field_not_in_the_text_stays_empty():
+    for name in ("14_", "22_"):
+        d = wild(name)
+        assert not d.issuer and not d.doc_number and not d.date
+    assert not wild("10_").region  # the ministry letter names no place of its own
+
+
+@pytest.mark.parametrize("name,dropped", [("08_", 0), ("10_", 0), ("12_", 0), ("14_", 6), ("17_", 1),
+                                          ("19_", 1), ("21_", 0), ("22_", 1)])
+def test_wild_dropped_lines(name, dropped):
+    assert wild(name).dropped == dropped
+
+
+# -- page furniture, each class on two documents ----------------------------------------------
+@pytest.mark.parametrize("line", [
+    "您的位置：首页 >> 政务公开 >> 教育督导", "当前位置: 首页 > 通知公告",
+    "发布时间:2020-04-21   浏览量:4620", "作者：办公室  阅读次数：135", "有60位读者读过",
+    "字体大小:【大】 【中】 【小】", "2018年3月奉贤区责任督学挂牌督导指导意见.DOC",
+    "— 3 —", "第2页 共5页",
+    "1、原创力文档(book118)网站文档一经付费(服务费),不意味着购买了该文档的版权",
+    "《某某工作计划.docx》由会员分享,可在线阅读,更多相关《某某工作计划.docx(4页珍藏版)》请在某站上搜索。",
+])
+def test_page_furniture_dropped(line):
+    out = clean_page(f"关于开展督导的通知\n{line}\n一、工作内容\n开展专项督导。")
+    assert out.dropped == 1 and line.strip() not in out.text
+
+
+@pytest.mark.parametrize("text,kept", [
+    ("一、工作内容\n开展专项督导，实现全覆盖—1—\n二、时间", "开展专项督导，实现全覆盖\n"),
+    ("（一）加强培训 - 12 -\n内容", "（一）加强培训\n"),
+])
+def test_pdf_page_number_inside_a_line_removed(text, kept):
+    assert kept in clean_page(text).text
+
+
+@pytest.mark.parametrize("raw,clean", [
+    ("教育督導(dǎo)工作要點(diǎn)", "教育督導工作要點"),
+    ("綿陽(yáng)市游仙區(qū)", "綿陽市游仙區"),
+])
+def test_pinyin_glosses_removed(raw, clean):
+    assert clean_page(raw).text == clean
+
+
+def test_page_marks_of_document_sites_joined():
+    for text in (wild("22_").text,
+                 clean_page("1、某某工作计划一、总体要求以评促建，加强指导和监\n"
+                            "2、督管理，提高质量。二、工作安排按月推进，逐\n3、项落实。").text):
+        assert "\n2、" not in text and "\n3、" not in text
+    assert "加强指导和监督管理" in clean_page("1、一、总体要求以评促建，加强指导和监\n2、督管理。").text
+
+
+def test_flattened_web_copy_split_at_its_sections():
+    for text in (wild("14_").text, wild("22_").text):
+        lines = text.split("\n")
+        assert any(ln.startswith("二、") for ln in lines)
+    flat = ("某县2024年督导工作要点 根据上级要求，制定本要点。一、重点任务 1.开展专项督导。"
+            "2.开展挂牌督导。二、工作要求 1.加强组织领导。2.严格督导纪律。" + "落实到位。" * 30)
+    lines = clean_page(flat).text.split("\n")
+    assert "二、工作要求" in lines and "2.开展挂牌督导。" in lines
+
+
+# -- dates in every spelling ------------------------------------------------------------------
+@pytest.mark.parametrize("text,iso", [
+    ("二〇〇九年二月十六日", "2009-02-16"), ("二○二一年十二月三十一日", "2021-12-31"),
+    ("2024/3/21", "2024-03-21"), ("2021-01-14", "2021-01-14"), ("2021.1.4", "2021-01-04"),
+    ("11.09.2014", "2014-09-11"), ("2021年3月15日印发", "2021-03-15"), ("发布日期:2024-02-16", "2024-02-16"),
+    ("2021年13月1日", ""), ("编号 12345678", ""),
+])
+def test_dates_in_every_spelling(text, iso):
+    assert parse_date(text) == iso
+
+
+def test_issuer_from_signature_and_dates_from_info_lines(tmp_path):
+    signed = doc_of(tmp_path, "a.txt", "关于开展春季开学检查的通知\n各中小学：\n一、检查内容\n安全工作。\n"
+                    "某某县教育局\n2024/3/21\n")
+    assert (signed.issuer, signed.date, signed.recipients) == ("某某县教育局", "2024-03-21", "各中小学")
+    page = doc_of(tmp_path, "b.txt", "标题:关于做好秋季开学督导的通知 | |\n发文机关:某某区教育局 | 发布日期:2023-08-20 |\n"
+                  "一、督导内容\n开学准备。\n")
+    assert (page.title, page.issuer, page.published) == ("关于做好秋季开学督导的通知", "某某区教育局", "2023-08-20")
+
+
+def test_issuer_from_the_title(tmp_path):
+    d = doc_of(tmp_path, "t.txt", "南京市江宁区人民政府教育督导室关于开展2024年责任督学培训的通知\n各学校：\n一、培训内容\n督导业务。\n")
+    assert d.issuer == "南京市江宁区人民政府教育督导室"
+    assert d.region_path == ["江苏省", "南京市", "江宁区"]
+    assert {"江宁", "南京", "江苏"} <= set(d.aliases)
+
+
+# -- regions: the gazetteer, parents, same-named districts ------------------------------------
+def test_same_named_districts_stay_apart_by_city(tmp_path):
+    fz = doc_of(tmp_path, "fz.txt", "福州市鼓楼区教育局关于开展2024年督导工作的通知\n一、内容\n督导。\n")
+    nj = doc_of(tmp_path, "nj.txt", "南京市鼓楼区教育局关于开展2024年督导工作的通知\n一、内容\n督导。\n")
+    assert fz.region == nj.region == "鼓楼区" and fz.region_key != nj.region_key
+    table = alias_table([fz, nj])
+    assert match_regions(normalize("福州鼓楼区的督导"), table)[0] == [fz.region_key]
+    assert match_regions(normalize("南京的督导"), table)[0] == [nj.region_key]
+    assert sorted(match_regions(normalize("鼓楼区的督导"), table)[0]) == sorted([fz.region_key, nj.region_key])
+
+
+@pytest.mark.parametrize("name,city_words", [("08_", ["莆田", "福建"]), ("12_", ["绵阳", "四川"]),
+                                             ("17_", ["渭南", "陕西"]), ("22_", ["宁德", "福建"])])
+def test_wild_regions_reachable_by_city_and_province(name, city_words):
+    d = wild(name)
+    table = alias_table([d])
+    for w in city_words:
+        assert match_regions(normalize(f"{w}的督导安排"), table)[0] == [d.region_key]
+
+
+# -- schedules from every layout --------------------------------------------------------------
+def schedule_of(d: Document):
+    return extract_schedule(d, chunk_document(d))
+
+
+def test_dated_steps_in_running_text_with_the_year_of_issue():
+    entries = schedule_of(wild("08_"))
+    got = {(e.when_text, tuple(e.months), e.year) for e in entries}
+    assert ("4月10日前", (4,), 2009) in got
+    for when, month in [("4月20日—24日", 4), ("5月4日—8日", 5), ("5月18日—22日", 5), ("5月25日—29日", 5),
+                        ("6月9日—12日", 6), ("10月19日—23日", 10)]:
+        assert (when, (month,), 2009) in got
+    assert not any("二〇〇九" in e.when_text for e in entries)  # the signature date is no step
+    moe = {(e.when_text, tuple(e.months)) for e in schedule_of(wild("10_"))}
+    assert ("5月15日前", (5,)) in moe and ("7月", (7,)) in moe
+
+
+def test_range_across_months_and_a_time_section():
+    entries = schedule_of(wild("17_"))
+    assert [(e.when_text, e.months, e.year) for e in entries] == [("4月22日—5月15日", [4, 5], 2020)]
+    xy = {(e.when_text, tuple(e.months)) for e in schedule_of(wild("19_"))}
+    assert ("2月15日", (2,)) in xy and ("3月20日", (3,)) in xy
+    assert not any("|" in e.activity for e in schedule_of(wild("19_")))  # info rows are no step
+
+
+def test_single_month_documents_schedule_every_passage(tmp_path):
+    fx = schedule_of(wild("14_"))
+    assert fx and all(e.months == [3] and e.year == 2018 and e.source == "document" for e in fx)
+    assert any("视察校容校貌" in e.activity for e in fx)
+    other = doc_of(tmp_path, "oct.txt", "2024年10月份责任督学工作要点\n一、工作任务\n1.开展课后服务专项督导。\n"
+                   "2.检查食堂管理。\n")
+    entries = schedule_of(other)
+    assert {e.activity for e in entries} >= {"开展课后服务专项督导。", "检查食堂管理。"}
+    assert all(e.months == [10] and e.year == 2024 for e in entries)
+
+
+def test_wild_calendar_has_names_and_no_page_furniture():
+    for f in sorted(WILD.glob("*.txt")):
+        d = load_document(f)
+        for e in schedule_of(d):
+            assert e.region and e.region == place_name(d)
+            assert "|" not in e.activity and "原创力" not in e.activity and "浏览量" not in e.activity

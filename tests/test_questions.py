@@ -1,0 +1,183 @@
+"""Questions as people type them: one parser (intent, regions, time, topic), typos, synonyms,
+fillers, special answers that step aside, honest first lines, and conversation context."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from retrieval.context import Conversations
+from retrieval.evaluate import _flat
+from retrieval.lexical import SYNONYMS, expand, tokenize
+from retrieval.render import to_text
+from retrieval.textnorm import normalize
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("question,intent,field", [
+    ("四月做什么", "month", ""),
+    ("武胜11月有哪些督导", "month", ""),
+    ("幼儿园办园行为督导评估在几月", "when", ""),
+    ("东湖督学培训班啥时候办啊", "when", ""),
+    ("武胜责任督学培训是不是在五月", "yesno", ""),
+    ("武胜检查挂牌督导是七月份吧", "yesno", ""),
+    ("培训和挂牌督导检查哪个先搞？", "order", ""),
+    ("今年有哪些专项督导", "list", ""),
+    ("大足督导要点分了几大块", "list", ""),
+    ("江阴这个要点发给了哪些单位", "meta", "recipients"),
+    ("东湖的通知是发给谁的", "meta", "recipients"),
+    ("抄送给谁了", "meta", "copy_to"),
+    ("有什么附件", "meta", "attachments"),
+    ("江阴的督导工作要点文号是什么", "meta", "doc_number"),
+    ("大足那个要点能不能公开啊", "meta", "public"),
+    ("武胜和大足的春秋季开学检查怎么搞", "compare", ""),
+    ("武胜有没有督查老师工资待遇啊", "exists", ""),
+    ("江阴督导评估平台叫啥", "passage", ""),
+])
+def test_one_parser_reads_the_intent(engine, question, intent, field):
+    q = engine.parse(question)
+    assert (q.intent, q.meta_field) == (intent, field)
+
+
+def test_fillers_and_question_words_are_not_topic_words(engine):
+    q = engine.parse("请问一下武胜四月份到底搞啥督导啊？")
+    assert q.intent == "month" and q.asked.months == [4]
+    assert not {"请问", "一下", "啥", "啊", "搞"} & set(q.tokens)
+
+
+@pytest.mark.parametrize("typed,meant", [
+    ("幼儿圆办园行为评估", "幼儿园办园行为评估"), ("幼儿园办园行为评古", "幼儿园办园行为评估"),
+    ("挂牌都导有什么要求", "挂牌督导有什么要求"), ("责任督学靠核在几月", "责任督学考核在几月"),
+])
+def test_input_method_typos_corrected(engine, typed, meant):
+    assert engine.parse(typed).text.replace(" ", "") == normalize(meant).replace(" ", "").replace("有什么要求", "有什么要求")
+
+
+@pytest.mark.parametrize("typed", ["分成几个组各负责哪些片区", "学校食堂收费标准是多少", "教师职称评审有什么要求",
+                                   "大足校长离任督导是咋回事"])
+def test_real_words_are_not_corrected(engine, typed):
+    assert engine.state.speller.correct(normalize(typed)) == normalize(typed)
+
+
+def _synonym_lines():
+    for line in SYNONYMS.read_text("utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            words = line.split()
+            yield words[0], words[1:]
+
+
+@pytest.mark.parametrize("canonical,typed", list(_synonym_lines()))
+def test_each_synonym_entry_searches_for_the_circulars_word(canonical, typed):
+    want = [t for t in tokenize(normalize(canonical))]
+    for word in typed:
+        alts = expand([word])[word]
+        assert any(set(alt) <= set(want) | {canonical} and alt for alt in alts), (word, alts)
+
+
+def test_a_typed_synonym_finds_the_passage(engine):
+    a = engine.ask("大足减负专项督导查什么")
+    assert "“双减”专项督导" in to_text(a)
+
+
+@pytest.mark.parametrize("question,expect", [
+    ("广安四月做什么", "对幼儿园办园行为开展督导评估"),
+    ("重庆的文号是多少", "大足教发〔2021〕20号"),
+    ("武汉督学培训班什么时候办", "8月上旬"),
+    ("无锡的督导工作要点是哪个单位发的", "江阴市人民政府教育督导室"),
+])
+def test_a_city_or_province_finds_its_counties(engine, question, expect):
+    a = engine.ask(question)
+    assert expect in to_text(a)
+    assert len({c.region for c in a.citations}) == 1
+
+
+def test_when_answer_matches_the_topic_not_a_shared_character(engine):
+    a = engine.ask("武胜的双减几月查")
+    assert "检查各督导责任区责任督学挂牌督导工作" not in to_text(a)
+
+
+def test_yes_no_when_says_no_and_the_real_month(engine):
+    a = engine.ask("武胜责任督学培训是不是在五月")
+    assert a.answer.startswith("不是") and "6月" in a.answer.splitlines()[0]
+    assert engine.ask("武胜检查挂牌督导是七月份吧").answer.startswith("是")
+
+
+def test_which_first_gives_both_rows_in_order(engine):
+    a = engine.ask("武胜培训和挂牌督导检查哪个先搞？")
+    text = to_text(a)
+    assert a.kind == "order" and text.index("开展责任督学培训") < text.index("检查各督导责任区")
+
+
+def test_list_answer_quotes_every_item_of_the_named_section(engine):
+    text = to_text(engine.ask("大足有哪些专项督导"))
+    for item in ("开展疫情防控专项督导", "违规招生收费问题治理工作专项督导", "“双减”专项督导", "春秋季开学工作专项督导检查"):
+        assert item in text
+    assert len(text) <= 800
+
+
+def test_meta_answers_only_for_the_document_asked_about(engine):
+    a = engine.ask("江阴这个要点发给了哪些单位")
+    assert a.kind == "meta" and {c.region for c in a.citations} == {"江阴市"}
+    assert "各镇（街道）教办" in to_text(a)
+
+
+def test_missing_detail_is_the_first_line(engine):
+    a = engine.ask("东湖督学培训班在哪儿办啊")
+    assert a.answer.startswith("文件没有写明地点") and a.unanswered
+    assert "举办督学培训班" in to_text(a)  # then what the document does say
+    assert not engine.ask("东湖督学培训班什么时候办").unanswered
+
+
+def test_year_not_held_is_the_first_line(engine):
+    a = engine.ask("武胜2022年的督导工作要点出了没")
+    assert a.answer.splitlines()[0].startswith("未收录2022年") and a.unanswered
+
+
+def test_follow_ups_take_what_they_leave_out(engine):
+    chat = "t-follow"
+    assert "对幼儿园办园行为开展督导评估" in to_text(engine.ask("武胜四月份搞啥督导", chat=chat))
+    assert "开展县人民政府履行教育职责自查自评工作" in to_text(engine.ask("那五月呢", chat=chat))
+    assert "3月、9月" in to_text(engine.ask("东湖双减专项督导几月搞", chat=chat))
+    assert "开展减轻学生作业负担和校外培训负担专项督导" in to_text(engine.ask("那武胜呢", chat=chat))
+    first = engine.ask("东湖挂牌督导具体怎么做", chat=chat)
+    more = engine.ask("还有呢", chat=chat)
+    assert more.citations and not {c.text for c in more.citations} & {c.text for c in first.citations}
+
+
+def test_two_chats_do_not_cross(engine):
+    engine.ask("武胜四月做什么", chat="a")
+    engine.ask("东湖四月做什么", chat="b")
+    a, b = engine.ask("九月呢", chat="a"), engine.ask("九月呢", chat="b")
+    assert {c.region for c in a.citations} == {"武胜县"}
+    assert {c.region for c in b.citations} == {"东湖高新区"}
+
+
+def test_a_reply_continues_the_replied_question(engine):
+    a = engine.ask("那五月呢", chat="fresh-chat", reply_to="武胜四月做什么")
+    assert "开展县人民政府履行教育职责自查自评工作" in to_text(a)
+
+
+def test_context_expires():
+    clock = [0.0]
+    conv = Conversations(expires=60, clock=lambda: clock[0])
+    conv.remember("c", object(), object())
+    assert conv.last("c") is not None
+    clock[0] = 61
+    assert conv.last("c") is None
+
+
+def test_batch_ask_keeps_context_per_chat(engine, tmp_path):
+    lines = [{"q": "武胜四月做什么", "chat": "x"}, {"q": "东湖四月做什么", "chat": "y"},
+             {"q": "那五月呢", "chat": "x"}, {"q": "那五月呢", "chat": "y"}]
+    env = {"DUDAO_CORPUS_DIR": str(engine.config.corpus_dir), "DUDAO_INDEX_DIR": str(engine.config.index_dir),
+           "PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"}
+    out = subprocess.run([sys.executable, str(ROOT / "bot.py"), "ask"], input="\n".join(json.dumps(x, ensure_ascii=False)
+                         for x in lines), capture_output=True, text=True, env=env, timeout=300, cwd=ROOT)
+    rows = [json.loads(r) for r in out.stdout.splitlines()]
+    assert len(rows) == 4
+    assert "开展县人民政府履行教育职责自查自评工作" in rows[2]["answer"]
+    assert "武胜" not in rows[3]["answer"] and _flat("5月") in _flat(rows[3]["answer"])
