@@ -33,6 +33,8 @@ def answer_compare(query: Query, plans: list[Document], notes: list[str], hits: 
         ans = None
         if RE_WHEN.search(query.norm):
             ans = answer_when(sub, side_hits, state.built.documents, state.schedule, [])
+            if ans is not None and ans.unanswered:
+                ans = None
         if ans is None or not ans.citations:
             ans = answer_passages(sub, side_hits, state.built.documents, PER_SIDE, [])
             side_blocks = [f"【{place_name(docs[0])}】\n" + "\n".join(passage_blocks(ans))]

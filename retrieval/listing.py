@@ -16,6 +16,7 @@ from .textnorm import normalize
 LIST_ITEM = 100      # characters of each item a list answer quotes
 LIST_BUDGET = 520    # characters of quoted items in one list answer (reply budget 800)
 MAX_DOCS = 3
+HEADING = 24        # characters: a longer "heading" is a flattened paragraph, not a section name
 CLOSE = 0.9          # other documents are listed when their best passage is this close to the best
 # "有哪些专项督导" → 专项督导; "遵循哪些原则" → 原则; "列了哪些方面的成绩" → 成绩
 RE_ASKED = re.compile(r"(?:有哪些|有哪几|哪几个|哪几项|哪几条|哪些|哪几|什么)(?:方面的?|个|项|种|类)?"
@@ -37,9 +38,13 @@ STRUCTURE = {"", "方面", "部分", "块", "大块", "步", "步骤", "环节",
 
 
 def asked_noun(query: Query) -> str:
-    """What a list question enumerates, in the question's own words."""
+    """What a list question enumerates, in the question's own words (its first word)."""
+    from .lexical import _jieba
     m = RE_ASKED.search(query.norm)
-    return m.group(1) if m else ""
+    if not m:
+        return ""
+    words = [w for w in _jieba().lcut(m.group(1)) if w.strip()]
+    return words[0] if words and len(words[0]) >= 2 else (m.group(1) if len(words) == 1 else "")
 
 
 def _sections(doc_chunks: list[Chunk]) -> dict[str, list[Chunk]]:
@@ -79,7 +84,8 @@ def find_list(query: Query, doc_chunks: list[Chunk], best: Chunk | None) -> tupl
     noun = normalize(asked_noun(query))
     sections = _sections(doc_chunks)
     if noun:
-        named = [(h, cs) for h, cs in sections.items() if noun in normalize(h.split(" > ")[-1])]
+        named = [(h, cs) for h, cs in sections.items()
+                 if len(h.split(" > ")[-1]) <= HEADING and noun in normalize(h.split(" > ")[-1])]
         if named:
             heading, _ = max(named, key=lambda hc: (len(list_items(doc_chunks, hc[0])), -len(hc[0])))
             return heading.split(" > ")[-1], list_items(doc_chunks, heading)

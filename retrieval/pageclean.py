@@ -28,11 +28,12 @@ FURNITURE = [
     # a file name echoed as a line of its own
     re.compile(r"^[^。，；]{2,80}\.(doc|docx|pdf|wps|txt)\s*$", re.I),
     # page numbers of PDF copies: "—1—", "- 2 -", "第3页 共5页"
-    re.compile(r"^[-—–－]\s*\d{1,3}\s*[-—–－]$"),
+    re.compile(r"^[-—–－]{1,3} {0,3}\d{1,3} {0,3}[-—–－]{1,3}$"),
     re.compile(r"^第\s*\d+\s*页(\s*[/,，]?\s*共\s*\d+\s*页)?$"),
 ]
 # "…全覆盖—1—" at the end of a line of a PDF copy
-TRAILING_PAGE_NO = re.compile(r"\s*[—–－-]\s*\d{1,3}\s*[—–－-]\s*$")
+# bounded spaces: a run of thousands of spaces must not make this quadratic
+TRAILING_PAGE_NO = re.compile(r"[ \u3000]{0,3}[—–－-][ \u3000]{0,3}\d{1,3}[ \u3000]{0,3}[—–－-][ \u3000]{0,3}$")
 # Line starts that document-sharing sites put at page breaks: "2、" continuing a cut sentence
 PAGE_MARK = re.compile(r"^\s*(\d{1,2})、")
 TERMINAL = "。！？；：:;!?」』”）)"

@@ -97,9 +97,27 @@ def answer_month(query: Query, plans: list[Document], notes: list[str],
                   notes=notes, months=months, schedule=entries_out, blocks=blocks)
 
 
+def _dated_elsewhere(query: Query, hit: Hit, doc: Document, entries: list[ScheduleEntry],
+                     specific: set[str]) -> list[ScheduleEntry]:
+    """Dated steps of the same document that answer a when-question whose best passage has no
+    date: the steps naming the question's most specific word (仙游县 → “(六)仙游县:暂定10月19日—
+    23日”), or — when the question is about the document's subject as a whole (its best passage
+    is the opening) — the steps of its time section (二、督导时间)."""
+    named = [e for e in entries if any(t in normalize(f"{e.heading} {e.activity}") for t in specific)]
+    if named:
+        return named
+    opening = hit.chunk.heading.split(" > ")[0] in ("通知", doc.title) or hit.chunk.start <= min(
+        (e.start for e in entries), default=0)
+    if opening:
+        return [e for e in entries if re.search(r"时间|日程|安排", e.heading.split(" > ")[0])]
+    return []
+
+
 def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
-                schedule: dict[str, list[ScheduleEntry]], notes: list[str]) -> Answer | None:
-    """When an activity happens, per region; None if no passage matches the activity."""
+                schedule: dict[str, list[ScheduleEntry]], notes: list[str],
+                specific: set[str] | None = None) -> Answer | None:
+    """When an activity happens, per region; None if no passage matches the activity. With no
+    date anywhere for it, the answer says so (Answer.unanswered)."""
     good = relevant(hits)
     if not good:
         return None
@@ -108,7 +126,9 @@ def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
     for h in good:
         c = h.chunk
         found = [e for e in schedule.get(c.doc_id, []) if e.start < c.end and c.start < e.end]
-        region = docs[c.doc_id].region
+        region = place_name(docs[c.doc_id])
+        if not found and h is good[0]:
+            found = _dated_elsewhere(query, h, docs[c.doc_id], schedule.get(c.doc_id, []), specific or set())
         if found:
             lst = dated.setdefault(region, [])
             lst.extend(e for e in found if e not in lst)
@@ -135,7 +155,8 @@ def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
         cites.append(citation(doc, h.chunk, text))
     head = "时间安排：" if dated else "找到相关工作，但文件没有写明时间："
     return Answer(question=query.question, kind="when", answer=head, citations=cites, notes=notes,
-                  months=sorted(months), schedule=entries_out, blocks=blocks)
+                  months=sorted(months), schedule=entries_out, blocks=blocks,
+                  unanswered="" if dated else "没有写明时间")
 
 
 def calendar_table(engine, region: str | None = None, month: int | None = None) -> str:
@@ -190,13 +211,21 @@ def _month_answer(query, plans, notes, hits, state, top_k):
     return None
 
 
+def specific_words(query: Query, searcher) -> set[str]:
+    """The question's rarest words (names of places, schools, items), by the index's IDF."""
+    top = searcher.max_idf
+    return {t for t in query.tokens if (searcher.bm25.idf(t) or 0.0) >= SPECIFIC * top}
+
+
 def _when_answer(query, plans, notes, hits, state, top_k):
-    return answer_when(query, hits, state.built.documents, state.schedule, notes)
+    return answer_when(query, hits, state.built.documents, state.schedule, notes,
+                       specific_words(query, state.searcher))
 
 
 def _yesno_answer(query, plans, notes, hits, state, top_k):
     """“……是不是在四月”: 是 / 不是, then the dated row that says when."""
-    when = answer_when(query, hits, state.built.documents, state.schedule, notes)
+    when = answer_when(query, hits, state.built.documents, state.schedule, notes,
+                       specific_words(query, state.searcher))
     if when is None or not when.months:
         return None
     asked = set(query.asked.months)
@@ -208,6 +237,8 @@ def _yesno_answer(query, plans, notes, hits, state, top_k):
     when.kind = "yesno"
     return when
 
+
+SPECIFIC = 0.8   # share of the highest IDF from which a word counts as specific
 
 RE_BOTH = re.compile(r"和|与|跟|同|还是|、")
 

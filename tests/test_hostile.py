@@ -103,10 +103,10 @@ def test_batch_ask_goes_on_after_a_failing_line(engine, monkeypatch, capsys):
     from retrieval import cli as cli_mod
     real_ask = engine.ask
 
-    def ask(question, top_k=None):
+    def ask(question, top_k=None, **context):
         if question == "boom":
             raise RuntimeError("injected failure")
-        return real_ask(question, top_k)
+        return real_ask(question, top_k, **context)
     monkeypatch.setattr(engine, "ask", ask)
     monkeypatch.setattr(cli_mod, "open_engine", lambda args: engine)
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO("四月做什么\nboom\n江阴的文号是什么\n".encode())))
