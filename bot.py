@@ -10,13 +10,15 @@ import asyncio
 import logging
 import re
 import secrets
+import shutil
 import sys
 import tempfile
 import time
 from collections import OrderedDict
+from functools import partial
 from pathlib import Path
 
-CLI_COMMANDS = {"reindex", "ask", "chat", "eval", "calendar"}
+CLI_COMMANDS = {"reindex", "ask", "chat", "eval", "calendar", "add", "remove"}
 log = logging.getLogger("dudao.bot")
 
 NO_TOKEN_HELP = """没有设置 TELEGRAM_BOT_TOKEN，机器人无法连接 Telegram。
@@ -61,6 +63,7 @@ COMMANDS = [
     ("remove", "移除文件（管理员）"),
 ]
 ANSWERED_KEPT = 5000      # bot messages whose question a reply to them continues
+PENDING = ".pending"      # corpus subfolder for uploads awaiting the admin's “替换?” answer
 MORE_CACHE = 500          # answers whose extra passages can still be shown
 SLOW_DOWN = "你发得太快了，请稍等几秒再问（每 {seconds:g} 秒可以问一个问题）。"
 PROGRESS_EVERY = 1.0      # seconds between progress edits
@@ -148,6 +151,7 @@ class DudaoBot:
         # that build serves (a removed circular is never shown again)
         self.more: OrderedDict[str, tuple[int, object, list]] = OrderedDict()
         self.answered: OrderedDict[tuple[int, int], str] = OrderedDict()
+        self.pending: dict[str, tuple[int | None, str, str]] = {}  # uploads awaiting “替换?”
         self.limiter = limiter
         # admin changes (upload, /remove, /reindex) run one at a time, the others wait in line
         self.admin_lock = asyncio.Lock()
@@ -357,7 +361,7 @@ class DudaoBot:
             if edits:
                 await asyncio.gather(*(asyncio.wrap_future(f) for f in edits), return_exceptions=True)
 
-    async def _admin_job(self, status, start_text: str, failed: str, fn, *args):
+    async def _admin_job(self, status, start_text: str, failed: str, fn, *args, on_error=None):
         """Run an admin change with progress, after any change already running or waiting (the
         status message says it is queued); on failure say why in the status message and return
         None (the engine leaves files and index as they were)."""
@@ -377,6 +381,8 @@ class DudaoBot:
                     result = await self._run_with_progress(status, fn, *args)
                 except EngineError as exc:
                     await status.edit_text(plain_message(f"{failed}：{getattr(exc, 'reason', exc)}"))
+                    if on_error is not None:
+                        await on_error(exc)
                     return None
                 except OSError as exc:
                     log.exception("%s", failed)
@@ -463,17 +469,79 @@ class DudaoBot:
                 log.warning("download of %s failed: %s", shown, exc)
                 await status.edit_text(plain_message(f"未添加 {shown}：下载文件失败，请重新发送。"))
                 return
-            result = await self._admin_job(status, start, f"未添加 {shown}", add_file, self.engine, local, name)
+            result = await self._admin_job(status, start, f"未添加 {shown}", add_file, self.engine, local,
+                                           name, on_error=lambda exc: self._offer_replace(msg, exc, local, name))
         if result is None:
             return
+        await status.edit_text(self._added_text(result, shown))
+
+    async def _offer_replace(self, msg, exc, local: Path, name: str) -> None:
+        """Another copy or version of an indexed circular: keep the file aside and let the admin
+        choose whether it replaces the old one."""
+        from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+        from retrieval.corpus import SameDocumentError
+        if not isinstance(exc, SameDocumentError):
+            return
+        pending = Path(self.engine.config.corpus_dir) / PENDING
+        pending.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(8)
+        shutil.copy(local, pending / f"{key}{local.suffix}")
+        self.pending[key] = (msg.from_user.id if msg.from_user else None, name, local.suffix)
+        await msg.reply_text(
+            "要用新文件替换已收录的那份吗？",
+            reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("替换", callback_data=f"replace:{key}"),
+                                                InlineKeyboardButton("不替换", callback_data=f"keep:{key}")]]))
+
+    async def decide_replace(self, update, context) -> None:
+        """The admin's answer to the replace question."""
+        from retrieval.corpus import add_file
+        from retrieval.render import NAME_SHOWN, clip
+        from telegram_format import plain_message
+        query = update.callback_query
+        action, _, key = (query.data or "").partition(":")
+        entry = self.pending.get(key)
+        user = update.effective_user
+        if entry is None or not self.is_admin(update) or (user and entry[0] not in (None, user.id)):
+            await query.answer("这个操作已失效或无权执行。")
+            return
+        await query.answer()
+        self.pending.pop(key, None)
+        path = Path(self.engine.config.corpus_dir) / PENDING / f"{key}{entry[2]}"
+        shown = clip(entry[1], NAME_SHOWN)
+        try:
+            if action == "keep" or query.message is None:
+                if query.message is not None:
+                    await query.message.edit_text(plain_message(f"已保留原文件，{shown} 未收录。"))
+                return
+            status = query.message
+            start = f"正在用 {shown} 替换已收录的文件……"
+            await status.edit_text(plain_message(start))
+            result = await self._admin_job(status, start, f"未替换 {shown}", partial(add_file, replace=True),
+                                           self.engine, path, entry[1])
+            if result is not None:
+                await status.edit_text(self._added_text(result, shown, replaced=True))
+        finally:
+            path.unlink(missing_ok=True)
+            try:
+                path.parent.rmdir()   # only when no other upload is waiting
+            except OSError:
+                pass
+
+    @staticmethod
+    def _added_text(result, shown: str, replaced: bool = False) -> str:
+        from retrieval.render import NAME_SHOWN, TITLE_SHOWN, clip
+        from telegram_format import plain_message
 
         def field(value, limit=NAME_SHOWN):
             return clip(value, limit) if value else "未识别"
-        await status.edit_text(plain_message(
-            f"已添加 {shown}（保存为 {result.file}）\n标题：{field(result.title, TITLE_SHOWN)}\n"
+        verb = "已替换为" if replaced else "已添加"
+        return plain_message(
+            f"{verb} {shown}（保存为 {result.file}）\n标题：{field(result.title, TITLE_SHOWN)}\n"
             f"发文机关：{field(result.issuer)}\n文号：{field(result.doc_number)}\n"
             f"日期：{field(result.date)}\n地区：{field(result.region)}\n"
-            f"段落：{result.chunks} 个，日程：{result.schedule} 条，用时 {result.seconds:.1f} 秒"))
+            f"段落：{result.chunks} 个，日程：{result.schedule} 条，用时 {result.seconds:.1f} 秒")
+
 
     async def on_error(self, update, context) -> None:
         log.error("error while handling update %s", getattr(update, "update_id", None),
@@ -529,6 +597,7 @@ def build_application(cfg, engine):
     app.add_handler(CommandHandler("remove", bot.remove))
     app.add_handler(CommandHandler("stats", bot.stats))
     app.add_handler(CallbackQueryHandler(bot.show_more, pattern=r"^more:"))
+    app.add_handler(CallbackQueryHandler(bot.decide_replace, pattern=r"^(replace|keep):"))
     app.add_handler(MessageHandler(filters.Document.ALL, bot.upload))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, bot.question))
     app.add_handler(MessageHandler(~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL,

@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 import time
+from pathlib import Path
 
 from .config import load_config
 from .engine import Engine
@@ -152,6 +153,26 @@ def cmd_calendar(args) -> int:
     return 0
 
 
+def cmd_add(args) -> int:
+    """Add a circular the way an admin's upload does: checked, deduplicated, reindexed."""
+    from .corpus import add_file
+    engine = open_engine(args)
+    result = add_file(engine, Path(args.file), Path(args.file).name, _progress_bar(), replace=args.replace)
+    print(f"已添加 {args.file}（保存为 {result.file}）：{result.title or '标题未识别'}，"
+          f"{result.chunks} 个段落，{result.schedule} 条日程，用时 {result.seconds:.1f} 秒")
+    for name, reason in engine.last_report.rejected if engine.last_report else []:
+        print(f"  未收录 {name}：{reason}")
+    return 0
+
+
+def cmd_remove(args) -> int:
+    from .corpus import remove_file
+    engine = open_engine(args)
+    moved = remove_file(engine, args.name, _progress_bar())
+    print(f"已移除 {args.name}（文件移到 {moved.parent.name}/，未删除），索引已更新。")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="bot.py", description="督导助手：教育督导工作要点问答")
     p.add_argument("-v", "--verbose", action="store_true", help="输出运行日志")
@@ -183,6 +204,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--month", type=int)
     common(sp, corpus=True)
     sp.set_defaults(func=cmd_calendar)
+    sp = sub.add_parser("add", help="添加一份文件到 corpus/ 并更新索引（与管理员上传相同的检查）")
+    sp.add_argument("file")
+    sp.add_argument("--replace", action="store_true", help="文号或标题相同的旧文件移到 .removed/，用新文件替换")
+    common(sp, corpus=True)
+    sp.set_defaults(func=cmd_add)
+    sp = sub.add_parser("remove", help="把一份文件移到 corpus/.removed/ 并更新索引")
+    sp.add_argument("name", help="文件编号或文件名（见 /docs）")
+    common(sp, corpus=True)
+    sp.set_defaults(func=cmd_remove)
     return p
 
 

@@ -9,12 +9,13 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import meta
 from .errors import EmptyCorpusError, EngineError, UnreadableFileError
 from .indexer import corpus_files, load_document
-from .loaders import SUPPORTED, sha256_bytes
+from .loaders import SUPPORTED, check_name, check_size, sha256_bytes
+from .models import Document
 
 log = logging.getLogger(__name__)
-MAX_UPLOAD = 20 * 1024 * 1024     # the Bot API's download limit
 REMOVED = ".removed"
 
 
@@ -24,6 +25,17 @@ class DuplicateFileError(EngineError):
     def __init__(self, existing: str):
         self.existing = existing
         super().__init__(f"内容与已收录的 {existing} 完全相同，未重复添加")
+
+
+class SameDocumentError(EngineError):
+    """The file is another copy or version of an indexed circular (same 文号 or title); adding
+    it replaces that one only when the admin confirms."""
+
+    def __init__(self, existing: str, reason: str):
+        self.existing = existing
+        self.reason = (f"与已收录的 {existing} 是同一份文件（{reason}）。如要用新文件替换它，请确认替换；"
+                       f"否则不会重复收录。")
+        super().__init__(self.reason)
 
 
 class UnknownDocumentError(EngineError):
@@ -54,13 +66,9 @@ class AddResult:
 
 def check_upload(name: str, size: int | None) -> None:
     """Reject by declared name and size before anything is downloaded."""
-    ext = Path(name or "").suffix.lower()
-    if ext == ".doc":
-        raise UnreadableFileError(name, "不支持旧版 Word (.doc) 文件，请另存为 .docx 后再上传")
-    if ext not in SUPPORTED:
-        raise UnreadableFileError(name or "(无文件名)", "不支持的文件类型；支持 PDF、DOCX、HTML、MD、TXT")
-    if size is not None and size > MAX_UPLOAD:
-        raise UnreadableFileError(name, f"文件过大（{size / 1024 / 1024:.1f} MB），Telegram 机器人最多只能下载 20 MB")
+    check_name(name or "(无文件名)")
+    if size is not None:
+        check_size(name, max(size, 1))
 
 
 def safe_name(original: str, digest: str) -> str:
@@ -81,11 +89,13 @@ def existing_hashes(corpus_dir: Path) -> dict[str, str]:
     return out
 
 
-def add_file(engine, src: Path, original_name: str, progress=None) -> AddResult:
+def add_file(engine, src: Path, original_name: str, progress=None, replace: bool = False) -> AddResult:
     """Parse a new circular, copy it into the corpus under a safe name, and reindex.
 
     Nothing is left in the corpus if the file cannot be parsed or the reindex fails. Concurrent
-    calls run one at a time (engine.changes): the second copy of a file is then a duplicate."""
+    calls run one at a time (engine.changes): the second copy of a file is then a duplicate. A
+    file with the 文号 (or title) of an indexed circular raises SameDocumentError unless
+    `replace`, which moves the old file to corpus/.removed/ first."""
     started = time.perf_counter()
     src = Path(src)
     check_upload(original_name, src.stat().st_size)
@@ -104,12 +114,18 @@ def add_file(engine, src: Path, original_name: str, progress=None) -> AddResult:
             dup = existing_hashes(corpus_dir).get(digest)
             if dup:
                 raise DuplicateFileError(dup)
+            older = same_document(engine, doc)
+            if older is not None and not replace:
+                raise SameDocumentError(older.path, meta.same_reason(doc))
+            moved = _to_removed(corpus_dir / older.path) if older is not None else None
             target = corpus_dir / name
             os.replace(staging, target)
             try:
                 engine.reindex(progress)
             except BaseException:
                 target.unlink(missing_ok=True)
+                if moved is not None:
+                    shutil.move(str(moved), corpus_dir / older.path)
                 raise
             built = engine.state.built
     finally:
@@ -119,6 +135,30 @@ def add_file(engine, src: Path, original_name: str, progress=None) -> AddResult:
     schedule = sum(1 for e in built.schedule if e.doc_id == doc_id)
     return AddResult(doc_id, target.name, doc.title, doc.issuer, doc.doc_number, doc.date,
                      doc.region, doc.year, chunks, schedule, time.perf_counter() - started)
+
+
+def same_document(engine, doc: Document) -> Document | None:
+    """The indexed circular a new file is another copy or version of, if any."""
+    key = meta.identity(doc)
+    if not key:
+        return None
+    for old in engine.state.built.documents.values():
+        if meta.identity(old) == key:
+            return old
+    return None
+
+
+def _to_removed(src: Path) -> Path:
+    """Move a corpus file to corpus/.removed/ under a free name; nothing is deleted."""
+    trash = src.parent / REMOVED
+    trash.mkdir(exist_ok=True)
+    dst = trash / src.name
+    n = 1
+    while dst.exists():
+        dst = trash / f"{src.stem}.{n}{src.suffix}"
+        n += 1
+    shutil.move(str(src), dst)
+    return dst
 
 
 def find_file(corpus_dir: Path, key: str) -> Path:
@@ -136,14 +176,7 @@ def remove_file(engine, key: str, progress=None) -> Path:
     corpus_dir = Path(engine.config.corpus_dir)
     with engine.changes:
         src = find_file(corpus_dir, key)
-        trash = corpus_dir / REMOVED
-        trash.mkdir(exist_ok=True)
-        dst = trash / src.name
-        n = 1
-        while dst.exists():
-            dst = trash / f"{src.stem}.{n}{src.suffix}"
-            n += 1
-        shutil.move(str(src), dst)
+        dst = _to_removed(src)
         try:
             engine.reindex(progress)
         except EmptyCorpusError as exc:

@@ -23,7 +23,7 @@ from .embedders import Embedder
 from .errors import (EmptyCorpusError, IndexCorruptError, IndexMissingError, IndexWriteError,
                      ReindexBusyError, UnreadableFileError)
 from .lexical import BM25, tokenize
-from .loaders import SUPPORTED, read_file, sha256_bytes
+from .loaders import SUPPORTED, check_name, read_file, sha256_bytes
 from .models import Chunk, Document
 from .pageclean import clean_page
 from .textnorm import normalize
@@ -54,6 +54,14 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
         return []
     return sorted(p for p in corpus_dir.iterdir()
                   if p.is_file() and not p.name.startswith(".") and p.name.lower() != "readme.md")
+
+
+def _added_at(path: Path) -> tuple[float, str]:
+    """Files in the order they were added, so the first copy of a circular is the one kept."""
+    try:
+        return (path.stat().st_mtime, path.name)
+    except OSError:
+        return (0.0, path.name)
 
 
 def odd_entries(corpus_dir: Path) -> list[Path]:
@@ -189,15 +197,13 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
     progress = progress or (lambda stage, done, total: None)
     with reindex_lock(index_dir):
         reuse = _reusable(index_dir, embedder, previous)
-        parsed, rejected, seen = [], [], {}
-        files = corpus_files(corpus_dir)
+        parsed, rejected, seen, same = [], [], {}, {}
+        files = sorted(corpus_files(corpus_dir), key=_added_at)
         rejected.extend((p.name, "不是普通文件（可能是文件夹），已跳过") for p in odd_entries(corpus_dir))
         for i, path in enumerate(files):
             progress("parse", i, len(files))
-            if path.suffix.lower() not in SUPPORTED and path.suffix.lower() != ".doc":
-                rejected.append((path.name, f"不支持的文件类型 {path.suffix or '(无扩展名)'}"))
-                continue
             try:
+                check_name(path)
                 doc, old_chunks, old_schedule, old_tokens = _parse(path, reuse)
             except UnreadableFileError as exc:
                 log.warning("rejected %s: %s", path.name, exc.reason)
@@ -207,6 +213,13 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
                 rejected.append((path.name, f"与 {seen[doc.sha256]} 内容完全相同，已跳过"))
                 continue
             seen[doc.sha256] = path.name
+            key = meta.identity(doc)
+            if key and key in same:
+                # the PDF and the DOCX of one circular: indexed once, the first one kept
+                rejected.append((path.name, f"与 {same[key]} 是同一份文件（{meta.same_reason(doc)}），未重复收录"))
+                continue
+            if key:
+                same[key] = path.name
             if any(d.doc_id == doc.doc_id for d, *_ in parsed):
                 doc.doc_id = path.name
             parsed.append((doc, old_chunks, old_schedule, old_tokens))

@@ -14,7 +14,6 @@ from .errors import UnreadableFileError
 
 log = logging.getLogger(__name__)
 
-SUPPORTED = {".txt", ".md", ".pdf", ".docx", ".html", ".htm"}
 MAX_BYTES = 20 * 1024 * 1024       # the Bot API's download limit; no circular is larger
 MAX_TEXT = 1_000_000                # characters; a work plan has tens of thousands
 # Per-file parse budgets: a file under the 20 MB limit can still be built to cost minutes and
@@ -50,38 +49,41 @@ class Budget:
             raise UnreadableFileError(self.path, f"解析超时（超过 {PARSE_SECONDS:.0f} 秒），文件结构异常，已拒绝")
 
 
+def check_name(path: Path | str) -> str:
+    """The loader key of a file name's extension; UnreadableFileError (with the reason) for a
+    refused or unknown format."""
+    ext = Path(str(path)).suffix.lower()
+    if ext in REFUSED:
+        raise UnreadableFileError(path, REFUSED[ext])
+    if ext not in LOADERS:
+        raise UnreadableFileError(path, f"不支持的文件类型 {ext or '(无扩展名)'}；支持 {FORMATS}")
+    return ext
+
+
+def check_size(path: Path | str, size: int) -> None:
+    """The one size limit, for corpus files and uploads alike."""
+    if size == 0:
+        raise UnreadableFileError(path, "文件为空")
+    if size > MAX_BYTES:
+        raise UnreadableFileError(path, f"文件过大（{size / 1024 / 1024:.1f} MB，上限 {MAX_BYTES // (1024 * 1024)} MB）")
+
+
 def read_file(path: Path) -> tuple[str, str, str]:
     """Return (text, format, sha256) for a corpus file; raise UnreadableFileError otherwise."""
     path = Path(path)
-    ext = path.suffix.lower()
-    if ext == ".doc":
-        raise UnreadableFileError(path, "不支持旧版 Word (.doc) 文件，请另存为 .docx 后再上传")
-    if ext not in SUPPORTED:
-        raise UnreadableFileError(path, f"不支持的文件类型 {ext or '(无扩展名)'}；支持 PDF、DOCX、HTML、MD、TXT")
+    ext = check_name(path)
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise UnreadableFileError(path, f"无法读取文件：{exc.strerror}") from exc
-    if size == 0:
-        raise UnreadableFileError(path, "文件为空")
-    if size > MAX_BYTES:
-        raise UnreadableFileError(path, f"文件过大（{size // (1024 * 1024)} MB，上限 {MAX_BYTES // (1024 * 1024)} MB）")
+    check_size(path, size)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableFileError(path, f"无法读取文件：{exc.strerror or exc}") from exc
     digest = sha256_bytes(data)
-    budget = Budget(path)
-    if ext in (".txt", ".md"):
-        text, fmt = decode_text(data, path), ext[1:]
-    elif ext == ".pdf":
-        text, fmt = _pdf_text(data, path, budget), "pdf"
-    elif ext == ".docx":
-        text, fmt = _docx_text(path, budget), "docx"
-    else:
-        html = decode_text(data, path)
-        _check_html_shape(html, path)
-        text, fmt = _html_text(html), "html"
+    fmt, load = LOADERS[ext]
+    text = load(data, path, Budget(path))
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0c", "\n").replace("\x00", "")
     if len(text) > MAX_TEXT:
         raise UnreadableFileError(path, f"文字内容过长（{len(text)} 字，上限 {MAX_TEXT} 字），不像一份工作要点")
@@ -290,3 +292,32 @@ def _html_text(html: str) -> str:
         if blank <= 1:
             out.append(line)
     return "\n".join(out).strip() + "\n"
+
+
+def _html_file(data: bytes, path: Path, budget: Budget) -> str:
+    html = decode_text(data, path)
+    _check_html_shape(html, path)
+    return _html_text(html)
+
+
+# One registry: extension → (format name, loader(data, path, budget) → text). A new format is
+# one loader function and one line here.
+LOADERS = {
+    ".txt": ("txt", lambda data, path, budget: decode_text(data, path)),
+    ".md": ("md", lambda data, path, budget: decode_text(data, path)),
+    ".pdf": ("pdf", _pdf_text),
+    ".docx": ("docx", lambda data, path, budget: _docx_text(path, budget)),
+    ".html": ("html", _html_file),
+    ".htm": ("html", _html_file),
+}
+SUPPORTED = frozenset(LOADERS)
+FORMATS = "PDF、DOCX、HTML、MD、TXT"
+# Formats people send that cannot be read, with what to do instead
+REFUSED = {
+    ".doc": "不支持旧版 Word (.doc) 文件，请另存为 .docx 后再上传",
+    ".wps": "不支持 WPS (.wps) 文件，请另存为 .docx 或 PDF 后再上传",
+    ".xls": "表格文件不是通知正文，请上传通知本身（PDF、DOCX 等）",
+    ".xlsx": "表格文件不是通知正文，请上传通知本身（PDF、DOCX 等）",
+    ".jpg": "图片中的文字无法读取，请上传可复制文字的 PDF 或 DOCX",
+    ".png": "图片中的文字无法读取，请上传可复制文字的 PDF 或 DOCX",
+}

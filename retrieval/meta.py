@@ -263,3 +263,19 @@ def _region(doc: Document, text: str) -> None:
     doc.region_path = path
     doc.region = path[-1] if path else ""
     doc.aliases = regions.names_for(path, to_simplified(text)) if path else []
+
+
+def identity(doc: Document) -> str:
+    """What makes two files the same circular: its 文号, else its title (with issuer and year)
+    when the title is specific enough to tell circulars apart; "" when neither is known."""
+    if doc.doc_number:
+        return "文号:" + re.sub(r"\s+", "", doc.doc_number)
+    title = re.sub(r"\s+", "", to_simplified(doc.title or ""))
+    if width(title) >= 8:
+        return f"标题:{title}|{to_simplified(doc.issuer)}|{doc.year or ''}"
+    return ""
+
+
+def same_reason(doc: Document) -> str:
+    """How a duplicate is named in reports: by 文号 or by title."""
+    return f"文号 {doc.doc_number}" if doc.doc_number else f"标题《{doc.title}》"

@@ -224,6 +224,44 @@ def test_admin_upload_then_question_finds_it(botenv, tmp_path):
     stub.wait_for(lambda s: any(m["chat_id"] == ADMIN and "完全相同" in m["text"] for m in s), timeout=60)
 
 
+def test_new_version_replaces_only_when_the_admin_confirms(botenv, tmp_path):
+    from makefiles import SAMPLE_LINES
+    stub, corpus = botenv["stub"], botenv["corpus"]
+    lines = [ln.replace("测教督〔2022〕3号", "版测督〔2023〕9号") for ln in SAMPLE_LINES]
+    first = write_docx(tmp_path / "v1.docx", lines)
+    second = write_docx(tmp_path / "v2.docx", lines + ["3.新增：开展课后服务专项督导。"])
+    stub.document(first, "v1.docx", user_id=ADMIN)
+    stub.wait_for(lambda s: any(m["chat_id"] == ADMIN and "已添加 v1.docx" in m["text"] for m in s), timeout=90)
+    before = sorted(p.name for p in corpus.iterdir())
+
+    def offer():
+        stub.document(second, "v2.docx", user_id=ADMIN)
+        msgs = stub.wait_for(lambda s: any(m["chat_id"] == ADMIN and m["reply_markup"] and "替换" in m["text"]
+                                           and m not in offered for m in s), timeout=60)
+        m = [m for m in msgs if m["chat_id"] == ADMIN and m["reply_markup"] and "替换" in m["text"]][-1]
+        offered.append(m)
+        return m
+
+    offered: list = []
+    m = offer()
+    assert any("版测督〔2023〕9号" in x["text"] and "同一份文件" in x["text"] for x in stub.to_chat(ADMIN))
+    keep = m["reply_markup"]["inline_keyboard"][0][1]["callback_data"]
+    stub.callback(keep, {"message_id": m["message_id"], "date": int(time.time()),
+                         "chat": {"id": ADMIN, "type": "private"}, "text": m["text"]}, user_id=ADMIN)
+    stub.wait_for(lambda s: any(x["chat_id"] == ADMIN and "已保留原文件" in x["text"] for x in s), timeout=30)
+    assert sorted(p.name for p in corpus.iterdir()) == before   # nothing added, nothing pending
+
+    m = offer()
+    replace = m["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    stub.callback(replace, {"message_id": m["message_id"], "date": int(time.time()),
+                            "chat": {"id": ADMIN, "type": "private"}, "text": m["text"]}, user_id=ADMIN)
+    stub.wait_for(lambda s: any(x["chat_id"] == ADMIN and "已替换为 v2.docx" in x["text"] for x in s), timeout=90)
+    [reply] = ask(stub, "测试县课后服务专项督导")
+    assert "开展课后服务专项督导" in reply["text"]
+    assert len([p for p in corpus.iterdir() if p.name.startswith("upload-")]) == len(
+        [p for p in before if p.startswith("upload-")])   # the old version moved to .removed/
+
+
 def test_unparseable_upload_not_added(botenv, tmp_path):
     stub, corpus = botenv["stub"], botenv["corpus"]
     before = sorted(p.name for p in corpus.iterdir())

@@ -1,0 +1,85 @@
+"""The same circular twice (its PDF and its DOCX, or a new version with the same 文号): indexed
+once, replaced only when the admin confirms, and reported."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from makefiles import SAMPLE_LINES, write_docx
+from retrieval.chunker import chunk_document
+from retrieval.config import load_config
+from retrieval.corpus import SameDocumentError, add_file
+from retrieval.embedders import SentenceTransformerEmbedder
+from retrieval.engine import Engine
+from retrieval.indexer import load_document
+from retrieval.schedule import extract_schedule
+
+MONTHS = [["时间", "工作主要内容"], ["三月", "开展春季开学工作调研。"], ["四月", "对幼儿园办园行为开展督导评估。"],
+          ["九月", "开展秋季开学工作调研。"]]
+
+
+def write_pdf_with_table(path: Path, rows=MONTHS) -> Path:
+    """The same circular as write_docx(table=rows), laid out by reportlab with a real table."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("s", fontName="STSong-Light", fontSize=11, leading=16)
+    story = [Paragraph(line, style) for line in SAMPLE_LINES]
+    story += [Paragraph("二、月度安排", style), Table(rows, style=[("FONT", (0, 0), (-1, -1), "STSong-Light", 11)])]
+    SimpleDocTemplate(str(path)).build(story)
+    return path
+
+
+def entries(path: Path):
+    d = load_document(path)
+    return [(e.when_text, e.months, e.activity) for e in extract_schedule(d, chunk_document(d))]
+
+
+def test_pdf_table_and_docx_table_give_the_same_schedule(tmp_path):
+    pdf = entries(write_pdf_with_table(tmp_path / "plan.pdf"))
+    docx = entries(write_docx(tmp_path / "plan.docx", table=MONTHS))
+    assert pdf == docx == [("三月", [3], "开展春季开学工作调研。"), ("四月", [4], "对幼儿园办园行为开展督导评估。"),
+                           ("九月", [9], "开展秋季开学工作调研。")]
+
+
+@pytest.fixture
+def small_engine(tmp_path, tiny_st_model) -> Engine:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write_docx(corpus / "plan.docx", table=MONTHS)
+    cfg = load_config(corpus_dir=corpus, index_dir=tmp_path / "index", telegram_token="")
+    return Engine(cfg, embedder=SentenceTransformerEmbedder(str(tiny_st_model))).open()
+
+
+def test_second_copy_is_reported_not_indexed(small_engine, tmp_path):
+    pdf = write_pdf_with_table(tmp_path / "plan.pdf")
+    before = sorted(p.name for p in small_engine.config.corpus_dir.iterdir())
+    with pytest.raises(SameDocumentError) as err:
+        add_file(small_engine, pdf, "plan.pdf")
+    assert "plan.docx" in err.value.reason and "测教督〔2022〕3号" in err.value.reason
+    assert sorted(p.name for p in small_engine.config.corpus_dir.iterdir()) == before
+    assert len(small_engine.documents()) == 1
+
+
+def test_confirmed_copy_replaces_the_old_one(small_engine, tmp_path):
+    pdf = write_pdf_with_table(tmp_path / "plan.pdf")
+    result = add_file(small_engine, pdf, "plan.pdf", replace=True)
+    corpus = small_engine.config.corpus_dir
+    assert [d.fmt for d in small_engine.documents()] == ["pdf"]
+    assert (corpus / ".removed" / "plan.docx").exists() and result.schedule == 3
+
+
+def test_reindex_keeps_the_first_copy_and_says_which(small_engine, tmp_path):
+    corpus = small_engine.config.corpus_dir
+    later = write_pdf_with_table(corpus / "plan-copy.pdf")
+    os.utime(later, (time.time() + 60, time.time() + 60))
+    report = small_engine.reindex()
+    assert report.documents == 1 and [d.path for d in small_engine.documents()] == ["plan.docx"]
+    [(name, reason)] = report.rejected
+    assert name == "plan-copy.pdf" and "plan.docx" in reason and "同一份文件" in reason
