@@ -164,9 +164,24 @@ def answer_exists(query: Query, plans: list[Document], notes: list[str], hits: l
     answer = answer_passages(query, hits, state.built.documents, top_k, notes)
     good = relevant(hits)
     if answer.kind == "passages" and good and good[0].coverage >= SURE:
-        answer.answer = "有，文件中写到：" if query.norm.find("有") >= 0 else "是，文件中写到："
+        if forbids(good[0].chunk.text, query.tokens):
+            answer.answer = "不行，文件明确禁止：" if re.search(r"能|可以|让|准", query.norm) else "不，文件明确禁止："
+        else:
+            answer.answer = "有，文件中写到：" if "有" in query.norm else "是，文件中写到："
         answer.kind = "exists"
     return answer
+
+
+RE_FORBID = re.compile(r"严禁|禁止|不得|不准|不允许|杜绝")
+
+
+def forbids(text: str, tokens: list[str]) -> bool:
+    """Whether the sentence of a passage that names the question's words forbids it (严禁…)."""
+    for sent in SENTENCE.findall(text):
+        norm = normalize(sent)
+        if RE_FORBID.search(sent) and sum(t in norm for t in tokens) >= max(1, len(tokens) // 2):
+            return True
+    return False
 
 
 ANSWERS = {"meta": answer_meta, "exists": answer_exists}

@@ -22,6 +22,7 @@ from .plans import select_plans
 from .context import Conversations, Turn, merged_question
 from .details import missing_detail
 from .query import CONFIDENT, Query, alias_table, parse_question
+from .regions import place_names
 from .spelling import Speller
 from .search import Searcher
 
@@ -40,6 +41,7 @@ class State:
     aliases: list[tuple[str, frozenset[str]]]      # (normalized name, region keys)
     schedule: dict[str, list[ScheduleEntry]]       # doc_id → its schedule entries
     speller: Speller
+    places: frozenset[str]                         # the gazetteer's names, for unknown places
 
 
 class Engine:
@@ -98,7 +100,8 @@ class Engine:
         docs = list(built.documents.values())
         idf = {t: float(built.bm25.idf_arr[i]) for i, t in enumerate(built.bm25.vocab)}
         self._state = State(built, Searcher(built, emb), docs, alias_table(docs), by_doc,
-                            Speller(built.bm25.vocab, {t: -v for t, v in idf.items()}))
+                            Speller(built.bm25.vocab, {t: -v for t, v in idf.items()}),
+                            place_names(self.config.index_dir))
         self.conversations.forget()
 
     def reindex(self, progress: Progress | None = None) -> ReindexReport:
@@ -176,13 +179,15 @@ class Engine:
     def parse(self, question: str) -> Query:
         state = self.state
         return parse_question(question, state.doc_list, state.aliases, self.now().date(),
-                              state.speller)
+                              state.speller, state.places)
 
     def answer(self, query: Query, top_k: int, state: State | None = None) -> Answer:
         """Dispatch on the question's intent; a special answer that is unsure or finds nothing
         for the documents asked about steps aside for passage search. What the documents do not
         give (the year asked, a detail) is said in the first line."""
         state = state or self.state
+        if query.unknown_places and not query.doc_ids:
+            return no_place(query, state.doc_list)
         if query.doc_ids:
             plans, year_notes = [d for d in state.doc_list if d.doc_id in query.doc_ids], []
         else:
@@ -226,6 +231,15 @@ class Engine:
         query.asked = timeexpr.AskedTime(months=[month])
         plans, notes = select_plans(state.doc_list, [], None)
         return yearplan.answer_month(query, plans, notes, state.schedule)
+
+
+def no_place(query: Query, docs: list[Document]) -> Answer:
+    """A question about a place no indexed document comes from: said, never answered from
+    another region's document."""
+    from .plans import place_name
+    held = "、".join(dict.fromkeys(place_name(d) for d in docs))
+    return Answer(question=query.question, kind="none",
+                  answer=f"没有收录{'、'.join(query.unknown_places)}的文件。目前收录的是：{held}。")
 
 
 def invalid_time(query: Query, wording: str) -> Answer:

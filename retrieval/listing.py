@@ -32,9 +32,9 @@ def lead(text: str, limit: int = LIST_ITEM) -> str:
     return first if len(first) <= limit else first[:limit] + "…"
 
 
-# What a question about a document's own structure enumerates: its sections
-STRUCTURE = {"", "方面", "部分", "块", "大块", "步", "步骤", "环节", "阶段", "项", "条", "内容", "工作", "任务",
-             "重点", "重点工作", "措施", "举措", "要求"}
+# What a question about a document's own structure enumerates: its sections. Other nouns
+# (内容, 措施, 材料 …) are as often listed inside one passage, which passage search then quotes.
+STRUCTURE = {"", "方面", "部分", "块", "大块", "步", "步骤", "环节", "阶段", "重点工作", "工作任务"}
 
 
 def asked_noun(query: Query) -> str:
@@ -89,11 +89,11 @@ def find_list(query: Query, doc_chunks: list[Chunk], best: Chunk | None) -> tupl
         if named:
             heading, _ = max(named, key=lambda hc: (len(list_items(doc_chunks, hc[0])), -len(hc[0])))
             return heading.split(" > ")[-1], list_items(doc_chunks, heading)
-        if not any(noun.endswith(w) for w in STRUCTURE):
+        if noun not in STRUCTURE:
             return "", []  # "要交给哪些部门": the enumeration is inside a passage
     if best is None:
         return "", []
-    if best.text.count("、") >= 3 and best.kind != "row":
+    if best.kind != "row" and (best.text.count("、") >= 2 or re.search(r"一是.*二是", best.text)):
         return "", []  # the passage is itself the enumeration: passage search quotes it
     path = best.heading.split(" > ")
     if len(path) == 1:

@@ -27,7 +27,7 @@ META_INTENTS = [
                         r"(印发|发布|发文|成文|下发|出台)(的)?(日期|时间)|(印发|发布|下发|出台)的$|(是|在)?(哪天|哪一天|什么时候|啥时候)(印发|发布|出)的")),
     ("title", re.compile(r"标题|文件名|题目|叫什么")),
 ]
-RE_WHEN = re.compile(r"几月|哪个月|哪几个月|哪一个月|哪些月|什么时候|什么时间|何时|啥时候|啥时间|几时|时间安排|时间是|"
+RE_WHEN = re.compile(r"哪(一)?天到哪(一)?天|几号到几号|几月到几月|几月|哪个月|哪几个月|哪一个月|哪些月|什么时候|什么时间|何时|啥时候|啥时间|几时|时间安排|时间是|"
                      r"哪天|哪一天|几号|哪几天|哪几年|哪一年|多会|截止|期限|之前|前完成")
 RE_YESNO = re.compile(r"是不是|是否|对吗|对不对|吗[?？。!！]*$|吧[?？。!！]*$|不[?？]*$")
 # "有没有督查工资待遇啊": does the document plan this at all
@@ -41,7 +41,7 @@ RE_COMPARE = re.compile(r"一样吗|一样不|一样么|有什么区别|区别|�
 MONTH_WORDS = set("""做什么 干什么 干啥 做啥 搞啥 有什么 有哪些 有啥 安排 工作 督导 任务 计划 事项 活动 评估 检查 调研 要做 要干
 重点 重点工作 主要 内容 事情 事 啥 什么 哪些 搞 干 做 要 都 的 有 份 月份 工作安排 督导工作 专项 具体""".split())
 # Spoken fillers and particles, removed before the topic is read
-FILLERS = re.compile(r"到底|究竟|请问一下|请问|我想问一下|我想问下|想问一下|想问下|问一下|问下|麻烦问下|麻烦问一下|麻烦|打听一下|"
+FILLERS = re.compile(r"(从)?哪(一)?天到哪(一)?天|几号到几号|(从)?几月到几月|到底|究竟|请问一下|请问|我想问一下|我想问下|想问一下|想问下|问一下|问下|麻烦问下|麻烦问一下|麻烦|打听一下|"
                      r"帮我查一下|帮我查查|帮我查|帮忙查一下|查一下|告诉我|我想知道|想知道|知道不|谁知道|有人知道|"
                      r"一下子|一下|哈$|呀|啊|呢|吧|嘛|咯|啦|哦|喔|呗|哇|捏")
 RE_FOLLOWUP_MORE = re.compile(r"^(那)?(还有(吗|呢|别的|其他的?|啥|什么)?|其他的?呢?|别的呢?|更多|下一[个条]|继续)[?？。!！]*$")
@@ -65,6 +65,7 @@ class Query:
     problem: str = ""                 # why the question cannot be searched, if it cannot
     followup: str = ""                # "more" | "detail" | "short": leans on the previous question
     doc_ids: list[str] = field(default_factory=list)  # documents it names by 文号
+    unknown_places: list[str] = field(default_factory=list)  # places it names that no document is from
 
     @property
     def is_meta(self) -> bool:
@@ -112,8 +113,27 @@ def _strip_time(text: str) -> str:
     return timeexpr.RE_RELATIVE_YEAR.sub(" ", text)
 
 
+def unknown_places(text: str, places: frozenset[str], aliases) -> list[str]:
+    """Places a question names (成都, 海淀区) that are not the region of any indexed document, nor
+    part of one's name."""
+    known = [a for a, _ in aliases]
+    found = []
+    for run in re.findall(r"[\u4e00-\u9fff]{2,}", text):
+        i = 0
+        while i < len(run):
+            for size in range(min(7, len(run) - i), 1, -1):
+                w = run[i:i + size]
+                if w in places and not any(w in k or k in w for k in known):
+                    found.append(w)
+                    i += size - 1
+                    break
+            i += 1
+    return found
+
+
 def parse_question(question: str, documents: list[Document],
-                   aliases: list | None = None, today: date | None = None, speller=None) -> Query:
+                   aliases: list | None = None, today: date | None = None, speller=None,
+                   places: frozenset[str] = frozenset()) -> Query:
     """Understand a question against the indexed documents (which regions exist); pass the
     documents' alias_table when asking many questions of the same index."""
     question = question or ""
@@ -128,8 +148,10 @@ def parse_question(question: str, documents: list[Document],
     flat = norm.replace(" ", "")
     q.doc_ids = [d.doc_id for d in documents
                  if d.doc_number and normalize(d.doc_number).replace(" ", "") in flat]
-    q.regions, text, q.region_words = match_regions(
-        norm, aliases if aliases is not None else alias_table(documents))
+    aliases = aliases if aliases is not None else alias_table(documents)
+    q.regions, text, q.region_words = match_regions(norm, aliases)
+    if places and not q.regions:
+        q.unknown_places = unknown_places(norm, places, aliases)
     bare = FILLERS.sub(" ", norm).strip()
     if RE_FOLLOWUP_MORE.match(bare):
         q.followup = "more"
@@ -177,6 +199,6 @@ def _intent(q: Query, norm: str, topic: list[str]) -> tuple[str, float]:
         return "passage", 0.7
     if RE_LIST.search(norm) and topic:
         return "list", 0.7
-    if RE_EXISTS.search(norm) and topic:
+    if (RE_EXISTS.search(norm) or RE_YESNO.search(norm)) and topic:
         return "exists", 0.7
     return "passage", 0.8

@@ -80,3 +80,49 @@ def names_for(path: list[str], text: str, own_name: str = "") -> list[str]:
         if any(target in n for n in out) and nick in text:
             out.append(nick)
     return [n for n in dict.fromkeys(out) if n and len(n) >= 2]
+
+
+PLACES_FILE = "places.json"
+
+
+@lru_cache(maxsize=1)
+def _gazetteer_names() -> tuple[str, ...]:
+    """Every province and city by full and short name, and every county by full name: the
+    names a question may use for a place the corpus does not hold."""
+    from jionlp.dictionary.dictionary_loader import china_location_loader
+    _jio()
+    names: set[str] = set()
+    for prov, pdata in china_location_loader(detail=False).items():
+        names.update([prov, short_name(prov)])
+        for city, cdata in pdata.items():
+            if city.startswith("_"):
+                continue
+            names.update([city, short_name(city)])
+            for county in cdata:
+                if not county.startswith("_") and len(county) >= 3:  # 城区, 郊区: ordinary words
+                    names.add(county)
+    return tuple(sorted(n for n in names if len(n) >= 2))
+
+
+def place_names(index_dir) -> frozenset[str]:
+    """The gazetteer's place names, cached as JSON next to the index so that a question never
+    loads the gazetteer itself (a process answers its first question in well under a second)."""
+    import json
+    from pathlib import Path
+    path = Path(index_dir) / PLACES_FILE
+    try:
+        return frozenset(json.loads(path.read_text("utf-8")))
+    except (OSError, ValueError):
+        pass
+    try:
+        names = _gazetteer_names()
+    except Exception:  # noqa: BLE001 - without the list, unknown places are simply not flagged
+        log.warning("gazetteer names unavailable", exc_info=True)
+        return frozenset()
+    try:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(list(names), ensure_ascii=False), "utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        log.info("place names not cached: %s", exc)
+    return frozenset(names)

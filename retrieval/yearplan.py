@@ -9,7 +9,7 @@ from .models import Answer, Citation, Document, Hit, ScheduleEntry
 from .plans import place_name, year_label
 from .render import short_source
 from .schedule import schedule_year
-from .query import Query
+from .query import MONTH_WORDS, Query
 from .textnorm import normalize
 
 
@@ -97,18 +97,16 @@ def answer_month(query: Query, plans: list[Document], notes: list[str],
                   notes=notes, months=months, schedule=entries_out, blocks=blocks)
 
 
-def _dated_elsewhere(query: Query, hit: Hit, doc: Document, entries: list[ScheduleEntry],
-                     specific: set[str]) -> list[ScheduleEntry]:
+def _dated_elsewhere(query: Query, doc: Document, entries: list[ScheduleEntry], specific: set[str],
+                     opening_coverage: float) -> list[ScheduleEntry]:
     """Dated steps of the same document that answer a when-question whose best passage has no
     date: the steps naming the question's most specific word (仙游县 → “(六)仙游县:暂定10月19日—
-    23日”), or — when the question is about the document's subject as a whole (its best passage
-    is the opening) — the steps of its time section (二、督导时间)."""
+    23日”), or — when the question is about the document's subject as a whole (its opening
+    passage covers the question) — the steps of its time section (二、督导时间)."""
     named = [e for e in entries if any(t in normalize(f"{e.heading} {e.activity}") for t in specific)]
     if named:
         return named
-    opening = hit.chunk.heading.split(" > ")[0] in ("通知", doc.title) or hit.chunk.start <= min(
-        (e.start for e in entries), default=0)
-    if opening:
+    if opening_coverage >= SUBJECT:
         return [e for e in entries if re.search(r"时间|日程|安排", e.heading.split(" > ")[0])]
     return []
 
@@ -128,7 +126,10 @@ def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
         found = [e for e in schedule.get(c.doc_id, []) if e.start < c.end and c.start < e.end]
         region = place_name(docs[c.doc_id])
         if not found and h is good[0]:
-            found = _dated_elsewhere(query, h, docs[c.doc_id], schedule.get(c.doc_id, []), specific or set())
+            opening = max((g.coverage for g in good if g.chunk.doc_id == c.doc_id
+                           and g.chunk.heading.split(" > ")[0] in ("通知", docs[c.doc_id].title)), default=0.0)
+            found = _dated_elsewhere(query, docs[c.doc_id], schedule.get(c.doc_id, []), specific or set(),
+                                     opening)
         if found:
             lst = dated.setdefault(region, [])
             lst.extend(e for e in found if e not in lst)
@@ -186,7 +187,6 @@ def calendar_table(engine, region: str | None = None, month: int | None = None) 
 
 def topic_words(query: Query) -> list[str]:
     """The question's words that name an activity (not 做什么, 安排, 督导 …)."""
-    from .query import MONTH_WORDS
     return [t for t in query.tokens if t not in MONTH_WORDS]
 
 
@@ -238,38 +238,61 @@ def _yesno_answer(query, plans, notes, hits, state, top_k):
     return when
 
 
+SUBJECT = 0.7    # coverage of a notice's opening from which a question is about its subject
 SPECIFIC = 0.8   # share of the highest IDF from which a word counts as specific
 
 RE_BOTH = re.compile(r"和|与|跟|同|还是|、")
 
 
-def _order_answer(query, plans, notes, hits, state, top_k):
-    """“培训和挂牌督导检查哪个先搞”: both items with their months, earlier first."""
+def _best_entry(part: str, plans: list[Document], state) -> tuple[float, ScheduleEntry] | None:
+    """The dated entry of the plans whose activity best matches one side of a which-first question."""
     from .lexical import expand, tokenize
+    tokens = [t for t in tokenize(part) if t not in MONTH_WORDS]
+    if not tokens:
+        return None
+    alts = expand(tokens)
+    best = None
+    for doc in plans:
+        for e in state.schedule.get(doc.doc_id, []):
+            if e.months == list(range(1, 13)):
+                continue  # 每月 has no place in an order
+            text = normalize(f"{e.heading} {e.activity}")
+            got = sum(1 for t in tokens if t in text or any(all(p in text for p in a) for a in alts[t]))
+            score = got / len(tokens)
+            key = (score, -(e.year or 0), -min(e.months))
+            if score >= 0.5 and (best is None or key > best[0]):
+                best = (key, e)
+    return (best[0][0], best[1]) if best else None
+
+
+def _order_answer(query, plans, notes, hits, state, top_k):
+    """“培训和挂牌督导检查哪个先搞”: both items with their months, earlier first; None unless both
+    sides match a dated entry."""
     parts = [p.strip() for p in RE_BOTH.split(query.text) if p.strip()]
     if len(parts) < 2:
         return None
     found = []
-    allowed = {d.doc_id for d in plans}
     for part in parts[:2]:
-        tokens = tokenize(part)
-        if not tokens:
+        match = _best_entry(part, plans, state)
+        if match is None:
             return None
-        sub = replace(query, text=part, tokens=tokens, alts=expand(tokens))
-        sub_hits = state.searcher.search(sub, allowed, k=top_k * 8)
-        ans = answer_when(sub, sub_hits, state.built.documents, state.schedule, notes)
-        if ans is None or not ans.schedule:
-            return None
-        found.append((min(ans.months or [13]), part, ans))
-    found.sort(key=lambda f: f[0])
-    first, second = found
-    head = (f"先{first[1]}（{months_text(first[2].months)}），后{second[1]}（{months_text(second[2].months)}）："
-            if first[0] != second[0] else f"两项都在{months_text(first[2].months)}：")
-    return Answer(question=query.question, kind="order", answer=head,
-                  citations=first[2].citations + second[2].citations, notes=notes,
-                  months=sorted(set(first[2].months) | set(second[2].months)),
-                  schedule=first[2].schedule + second[2].schedule,
-                  blocks=first[2].blocks + second[2].blocks)
+        found.append((match[1], part))
+    if found[0][0] is found[1][0]:
+        return None
+    found.sort(key=lambda f: ((f[0].year or 0), min(f[0].months), f[0].start))
+    (first, a), (second, b) = found
+    docs = state.built.documents
+    same = (first.year, min(first.months)) == (second.year, min(second.months))
+    head = (f"两项都在{months_text(first.months)}：" if same else
+            f"先{a}（{months_text(first.months)}），后{b}（{months_text(second.months)}）：")
+    blocks, cites = [], []
+    for e in (first, second):
+        doc = docs[e.doc_id]
+        blocks.append(f"【{place_name(doc)}】\n{entry_line(e, doc.year)}\n{source_of(doc, e.heading)}")
+        cites.append(entry_citation(doc, e))
+    return Answer(question=query.question, kind="order", answer=head, citations=cites, notes=notes,
+                  months=sorted(set(first.months) | set(second.months)),
+                  schedule=[entry_json(first), entry_json(second)], blocks=blocks)
 
 
 ANSWERS = {"month": _month_answer, "when": _when_answer, "yesno": _yesno_answer,
