@@ -37,6 +37,9 @@ def lead(text: str, limit: int = LIST_ITEM) -> str:
 STRUCTURE = {"", "方面", "部分", "块", "大块", "步", "步骤", "环节", "阶段", "重点工作", "工作任务"}
 
 
+RE_STRUCTURE = re.compile(r"哪些方面|哪几方面|几个方面|几大块|几块|几部分|几个部分|几步|哪几步|几个步骤|几个阶段|几个环节|哪几个环节")
+
+
 def asked_noun(query: Query) -> str:
     """What a list question enumerates, in the question's own words (its first word)."""
     from .lexical import _jieba
@@ -79,16 +82,24 @@ def _top_level(doc_chunks: list[Chunk]) -> list[Chunk]:
     return list(firsts.values())
 
 
-def find_list(query: Query, doc_chunks: list[Chunk], best: Chunk | None) -> tuple[str, list[Chunk]]:
+def find_list(query: Query, doc_chunks: list[Chunk], best: Chunk | None,
+              good_ids: set[int] = frozenset()) -> tuple[str, list[Chunk]]:
     """(section name, items) a list question asks for in one document."""
-    noun = normalize(asked_noun(query))
+    noun = "" if RE_STRUCTURE.search(query.norm) else normalize(asked_noun(query))
     sections = _sections(doc_chunks)
     if noun:
+        # a section named by the noun, holding a passage the question finds (一、督查内容)
         named = [(h, cs) for h, cs in sections.items()
-                 if len(h.split(" > ")[-1]) <= HEADING and noun in normalize(h.split(" > ")[-1])]
+                 if len(h.split(" > ")[-1]) <= HEADING and noun in normalize(h.split(" > ")[-1])
+                 and (not good_ids or any(c.chunk_id in good_ids for c in cs))]
         if named:
             heading, _ = max(named, key=lambda hc: (len(list_items(doc_chunks, hc[0])), -len(hc[0])))
             return heading.split(" > ")[-1], list_items(doc_chunks, heading)
+        # paragraphs of one section that each name it (第一组…孙镇片区, 第二组…兴镇片区)
+        if best is not None:
+            same = [c for c in doc_chunks if c.heading == best.heading and noun in normalize(c.text)]
+            if len(same) >= 2:
+                return best.heading.split(" > ")[-1], same
         if noun not in STRUCTURE:
             return "", []  # "要交给哪些部门": the enumeration is inside a passage
     if best is None:
@@ -120,7 +131,7 @@ def answer_list(query: Query, plans: list[Document], notes: list[str], hits: lis
     for doc_id in doc_ids[:MAX_DOCS]:
         doc = state.built.documents[doc_id]
         doc_chunks = [c for c in state.searcher.chunks if c.doc_id == doc_id and c.kind != "meta"]
-        name, items = find_list(query, doc_chunks, by_doc.get(doc_id))
+        name, items = find_list(query, doc_chunks, by_doc.get(doc_id), {h.chunk.chunk_id for h in good})
         if len(items) < 2:
             continue
         lines = [f"【{place_name(doc)}】{name or doc.title or doc.doc_number}（共 {len(items)} 项）"]

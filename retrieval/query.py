@@ -196,7 +196,8 @@ def _intent(q: Query, norm: str, topic: list[str]) -> tuple[str, float]:
             return "month", 0.9
         if RE_LIST.search(norm) or RE_SCHEDULE.search(norm):
             return "month", 0.7
-        return "passage", 0.7
+        # the month's entries about the topic, if there are any; else passage search
+        return "month", 0.65
     if RE_LIST.search(norm) and topic:
         return "list", 0.7
     if (RE_EXISTS.search(norm) or RE_YESNO.search(norm)) and topic:

@@ -246,7 +246,9 @@ def parse(text: str) -> list[Block]:
                     continue
             else:
                 set_heading(level, label)
-                if (_is_pure_heading(t) and level == 2 and width(t) <= 16 and _has_body(lines, i)
+                # a short title line with its text below: (一)积极争创责任区督学挂牌督导创新县
+                if (_is_pure_heading(t) and level == 2 and _has_body(lines, i)
+                        and (width(t) <= 16 or (width(t) <= 30 and not re.search(r"[，,、]", t)))
                         and not re.search(r"[:：]\s*\S", t)):
                     path[level] = _clean_label(t)
                     i += 1

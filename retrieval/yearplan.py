@@ -49,7 +49,7 @@ def entry_json(e: ScheduleEntry) -> dict:
     """The `schedule` item of `ask --json`."""
     return {"region": e.region, "activity": e.activity, "when_text": e.when_text,
             "months": list(e.months), "year": e.year, "doc": e.doc_id, "start": e.start,
-            "end": e.end, "approximate": e.approximate}
+            "end": e.end, "approximate": e.approximate, "source": e.source}
 
 
 def answer_month(query: Query, plans: list[Document], notes: list[str],
@@ -204,9 +204,11 @@ def _month_answer(query, plans, notes, hits, state, top_k):
                    for t in topic)
 
     answer = answer_month(query, plans, notes, state.schedule, keep=about)
+    if answer.schedule and all(e.get("source") == "document" for e in answer.schedule):
+        return None  # a single-month document: its passages answer a question about its content
     if answer.citations:
         return answer
-    if query.regions:
+    if query.regions and query.confidence >= 0.7:
         return answer_month(query, plans, notes, state.schedule)
     return None
 
