@@ -22,7 +22,7 @@ from .plans import select_plans
 from .context import Conversations, Turn, merged_question
 from .details import missing_detail
 from .query import CONFIDENT, Query, alias_table, parse_question
-from .regions import place_names
+from .regions import place_names, short_name
 from .spelling import Speller
 from .search import Searcher
 
@@ -178,8 +178,10 @@ class Engine:
 
     def parse(self, question: str) -> Query:
         state = self.state
+        vocab = state.built.bm25.term_id
         return parse_question(question, state.doc_list, state.aliases, self.now().date(),
-                              state.speller, state.places)
+                              state.speller, state.places,
+                              lambda name: name in vocab or short_name(name) in vocab)
 
     def answer(self, query: Query, top_k: int, state: State | None = None) -> Answer:
         """Dispatch on the question's intent; a special answer that is unsure or finds nothing

@@ -113,17 +113,18 @@ def _strip_time(text: str) -> str:
     return timeexpr.RE_RELATIVE_YEAR.sub(" ", text)
 
 
-def unknown_places(text: str, places: frozenset[str], aliases) -> list[str]:
+def unknown_places(text: str, places: frozenset[str], aliases, in_corpus=None) -> list[str]:
     """Places a question names (成都, 海淀区) that are not the region of any indexed document, nor
-    part of one's name."""
+    part of one's name, nor named in the documents' text (涵江区 in 莆田's notice is a topic)."""
     known = [a for a, _ in aliases]
+    in_corpus = in_corpus or (lambda name: False)
     found = []
     for run in re.findall(r"[\u4e00-\u9fff]{2,}", text):
         i = 0
         while i < len(run):
             for size in range(min(7, len(run) - i), 1, -1):
                 w = run[i:i + size]
-                if w in places and not any(w in k or k in w for k in known):
+                if w in places and not any(w in k or k in w for k in known) and not in_corpus(w):
                     found.append(w)
                     i += size - 1
                     break
@@ -133,7 +134,7 @@ def unknown_places(text: str, places: frozenset[str], aliases) -> list[str]:
 
 def parse_question(question: str, documents: list[Document],
                    aliases: list | None = None, today: date | None = None, speller=None,
-                   places: frozenset[str] = frozenset()) -> Query:
+                   places: frozenset[str] = frozenset(), in_corpus=None) -> Query:
     """Understand a question against the indexed documents (which regions exist); pass the
     documents' alias_table when asking many questions of the same index."""
     question = question or ""
@@ -151,7 +152,7 @@ def parse_question(question: str, documents: list[Document],
     aliases = aliases if aliases is not None else alias_table(documents)
     q.regions, text, q.region_words = match_regions(norm, aliases)
     if places and not q.regions:
-        q.unknown_places = unknown_places(norm, places, aliases)
+        q.unknown_places = unknown_places(norm, places, aliases, in_corpus)
     bare = FILLERS.sub(" ", norm).strip()
     if RE_FOLLOWUP_MORE.match(bare):
         q.followup = "more"

@@ -9,7 +9,7 @@ from .models import Answer, Citation, Document, Hit, ScheduleEntry
 from .plans import place_name, year_label
 from .render import short_source
 from .schedule import schedule_year
-from .query import MONTH_WORDS, Query
+from .query import MONTH_WORDS, RE_ORDER, Query
 from .textnorm import normalize
 
 
@@ -232,7 +232,9 @@ def _yesno_answer(query, plans, notes, hits, state, top_k):
         return None
     asked = set(query.asked.months)
     label = months_text(query.asked.months)
-    if asked & set(when.months):
+    if "只" in query.norm and set(when.months) - asked:
+        when.answer = f"不是，不只在{label}，文件写的是{months_text(when.months)}。" + when.answer
+    elif asked & set(when.months):
         when.answer = f"是，在{label}。" + when.answer
     else:
         when.answer = f"不是，文件写的是{months_text(when.months)}，不在{label}。" + when.answer
@@ -278,7 +280,7 @@ def _order_answer(query, plans, notes, hits, state, top_k):
         match = _best_entry(part, plans, state)
         if match is None:
             return None
-        found.append((match[1], part))
+        found.append((match[1], RE_ORDER.sub("", part).strip() or part))
     if found[0][0] is found[1][0]:
         return None
     found.sort(key=lambda f: ((f[0].year or 0), min(f[0].months), f[0].start))

@@ -6,7 +6,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from makefiles import SAMPLE_LINES, write_docx, write_encrypted_pdf, write_html, write_pdf, write_scanned_pdf
+from makefiles import SAMPLE_LINES, numbered, write_docx, write_encrypted_pdf, write_html, write_pdf, write_scanned_pdf
 
 TEXT = "\n".join(SAMPLE_LINES) + "\n"
 
@@ -91,7 +91,7 @@ def build(folder: Path) -> dict[str, str]:
     put("binary.txt", os.urandom(4000).replace(b"\x00", b"\x01") + b"\x00" * 64, "reject")
     put("binary.html", b"\x00\x01\x02" * 3000, "reject")
     put("latin.txt", b"hello world, no Chinese here\n" * 50, "reject")
-    write_html(folder / "scripts.html")
+    write_html(folder / "scripts.html", lines=numbered(10))   # another circular than good.pdf
     with open(folder / "scripts.html", "a", encoding="utf-8") as fh:
         fh.write("<script>alert('x')</script><img src=x onerror=alert(1)>")
     expect["scripts.html"] = "ok"

@@ -18,6 +18,12 @@ SAMPLE_LINES = [
 ]
 
 
+def numbered(n: int) -> list[str]:
+    """SAMPLE_LINES as another circular: the same text under 文号 测教督〔2022〕n号 (files with one
+    文号 are copies of one circular, and only one of them is indexed)."""
+    return [line.replace("测教督〔2022〕3号", f"测教督〔2022〕{n}号") for line in SAMPLE_LINES]
+
+
 def write_pdf(path: Path, lines: list[str] | None = None) -> Path:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -75,8 +81,8 @@ def write_docx(path: Path, lines: list[str] | None = None, table: list[list[str]
     return path
 
 
-def write_html(path: Path, encoding: str = "utf-8") -> Path:
-    body = "\n".join(f"<p>{line}</p>" for line in SAMPLE_LINES)
+def write_html(path: Path, encoding: str = "utf-8", lines: list[str] | None = None) -> Path:
+    body = "\n".join(f"<p>{line}</p>" for line in lines or SAMPLE_LINES)
     html = f"""<!doctype html><html><head><meta charset="{encoding}"><title>测试县政府网</title>
 <script>var nav = "首页 新闻中心 政务公开";</script><style>.x{{color:red}}</style></head>
 <body><div class="nav"><a href="/">首页</a> | <a href="/news">新闻中心</a> | 政务公开</div>

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import hostile
 from conftest import ROOT, make_engine
-from makefiles import write_docx, write_pdf
+from makefiles import numbered, write_docx, write_pdf
 from retrieval import store
 from retrieval.errors import IndexWriteError
 from retrieval.indexer import reindex
@@ -41,7 +41,7 @@ def built(corpus_copy, tmp_path, nano):
     idx = tmp_path / "idx"
     reindex(corpus_copy, idx, nano)
     write_docx(corpus_copy / "new.docx")
-    write_pdf(corpus_copy / "new2.pdf", [*hostile.SAMPLE_LINES, "3.开展督导信息化培训。"])
+    write_pdf(corpus_copy / "new2.pdf", [*numbered(4), "3.开展督导信息化培训。"])
     return corpus_copy, idx
 
 

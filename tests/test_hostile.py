@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from makefiles import SAMPLE_LINES
+from makefiles import SAMPLE_LINES, numbered
 from retrieval.chunker import chunk_document
 from retrieval.indexer import load_document
 from retrieval.render import to_text
@@ -577,7 +577,7 @@ def test_same_file_twice_at_once_added_once(hbot, tmp_path):
     """7: two copies of one file at once: one added, the other reported as a duplicate."""
     from makefiles import write_docx
     stub, corpus = hbot["stub"], hbot["corpus"]
-    path = write_docx(tmp_path / "twice.docx", [*SAMPLE_LINES, "3.开展双减专项督导，文号测教督〔2022〕21号。"])
+    path = write_docx(tmp_path / "twice.docx", [*numbered(21), "3.开展双减专项督导。"])
     since = time.monotonic()
     stub.document(path, "a.docx", user_id=ADMIN)
     stub.document(path, "b.docx", user_id=ADMIN)
@@ -594,8 +594,8 @@ def test_same_file_twice_at_once_added_once(hbot, tmp_path):
 def test_two_files_at_once_both_added(hbot, tmp_path):
     from makefiles import write_docx
     stub, corpus = hbot["stub"], hbot["corpus"]
-    one = write_docx(tmp_path / "one.docx", [*SAMPLE_LINES, "3.开展课后服务专项督导。"])
-    two = write_docx(tmp_path / "two.docx", [*SAMPLE_LINES, "3.开展体育美育专项督导。"])
+    one = write_docx(tmp_path / "one.docx", [*numbered(11), "3.开展课后服务专项督导。"])
+    two = write_docx(tmp_path / "two.docx", [*numbered(12), "3.开展体育美育专项督导。"])
     since = time.monotonic()
     stub.document(one, "one.docx", user_id=ADMIN)
     stub.document(two, "two.docx", user_id=ADMIN)

@@ -74,7 +74,7 @@ def test_gbk_html(tmp_path):
     ("binary.txt", b"\x00\x01\x02\x03" * 100, "二进制"),
     ("old.doc", b"\xd0\xcf\x11\xe0 old word", ".doc"),
     ("latin.txt", b"\x80\x80abc\xff" * 50, "编码"),
-    ("pic.png", b"\x89PNG\r\n", "不支持的文件类型"),
+    ("pic.png", b"\x89PNG\r\n", "图片中的文字无法读取"),  # a refused format says what to send instead
 ], ids=lambda v: v if isinstance(v, str) and "." in v else "")
 def test_bad_files_rejected_with_reason(tmp_path, name, content, reason):
     p = tmp_path / name
