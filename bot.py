@@ -446,7 +446,7 @@ class DudaoBot:
             return
         if await self.refuse_non_admin(update):
             return
-        from retrieval.render import NAME_SHOWN, TITLE_SHOWN, clip
+        from retrieval.render import NAME_SHOWN, clip
         from telegram.error import TelegramError
 
         from telegram_format import plain_message

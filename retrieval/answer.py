@@ -7,7 +7,6 @@ from .chunker import row_text
 from .models import Answer, Chunk, Citation, Document, Hit
 from .plans import place_name, year_label
 from .query import RE_YESNO, Query
-from .render import source_line
 from .textnorm import SENTENCE, clean, normalize
 
 MIN_COVERAGE = 0.35      # share of the question's (IDF-weighted) words the best passage must contain; calibrated in bench/quality.py

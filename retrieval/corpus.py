@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import meta
-from .errors import EmptyCorpusError, EngineError, UnreadableFileError
+from .errors import EmptyCorpusError, EngineError
 from .indexer import corpus_files, load_document
 from .loaders import SUPPORTED, check_name, check_size, sha256_bytes
 from .models import Document

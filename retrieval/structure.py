@@ -175,7 +175,6 @@ def parse(text: str) -> list[Block]:
     while i < len(lines):
         line = lines[i]
         t = line.text
-        raw_stripped = line.raw.strip()
         if not t:
             # PDF extraction puts blank lines between wrapped lines: let _continues decide
             i += 1

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from .answer import citation, excerpt, relevant
 from .models import Answer, Citation, Document, Hit, ScheduleEntry

@@ -10,7 +10,6 @@ from retrieval.chunker import chunk_document
 from retrieval.indexer import load_document
 from retrieval.meta import parse_date
 from retrieval.models import Document
-from retrieval import meta
 from retrieval.pageclean import clean_page
 from retrieval.plans import place_name
 from retrieval.query import alias_table, match_regions
