@@ -75,9 +75,12 @@ def test_kill_9_during_reindex_loses_nothing(built, stage, nano):
 
 
 @pytest.mark.parametrize("damage", ["truncate_vectors", "garbage_manifest", "delete_store", "truncate_bm25"])
-def test_damaged_index_is_rebuilt_with_a_message(corpus_copy, tmp_path, nano, damage):
+def test_damaged_index_is_rebuilt_with_a_message(corpus_copy, tmp_path, tiny_st_model, damage):
+    # the tiny test embedder: the rebuild is what is tested, not the model (the real one took ~40 s)
+    from retrieval.embedders import SentenceTransformerEmbedder
+    env = dict(os.environ, DUDAO_EMBEDDER=f"st:{tiny_st_model}")
     idx = tmp_path / "idx"
-    reindex(corpus_copy, idx, nano)
+    reindex(corpus_copy, idx, SentenceTransformerEmbedder(str(tiny_st_model)))
     build = store.current_build(idx)
     if damage == "truncate_vectors":
         (build / "vectors.faiss").write_bytes((build / "vectors.faiss").read_bytes()[:100])
@@ -87,11 +90,11 @@ def test_damaged_index_is_rebuilt_with_a_message(corpus_copy, tmp_path, nano, da
         (build / "store.sqlite").unlink()
     else:
         (build / "bm25.npz").write_bytes((build / "bm25.npz").read_bytes()[:50])
-    out = cli("ask", "江阴的督导工作要点文号是什么", "--corpus", str(corpus_copy), "--index", str(idx))
+    out = cli("ask", "江阴的督导工作要点文号是什么", "--corpus", str(corpus_copy), "--index", str(idx), env=env)
     assert out.returncode == 0, out.stderr
     assert "澄教督〔2021〕2号" in out.stdout
     assert "损坏" in out.stderr and "重建" in out.stderr and "Traceback" not in out.stderr
-    again = cli("ask", "四月做什么", "--corpus", str(corpus_copy), "--index", str(idx))
+    again = cli("ask", "四月做什么", "--corpus", str(corpus_copy), "--index", str(idx), env=env)
     assert again.returncode == 0 and "重建" not in again.stderr   # repaired once, no rebuild loop
 
 
