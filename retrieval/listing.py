@@ -17,6 +17,7 @@ LIST_ITEM = 100      # characters of each item a list answer quotes
 LIST_BUDGET = 520    # characters of quoted items in one list answer (reply budget 800)
 MAX_DOCS = 3
 HEADING = 24        # characters: a longer "heading" is a flattened paragraph, not a section name
+SUBJECT = 0.7       # coverage of a notice's opening from which a question is about its subject
 CLOSE = 0.9          # other documents are listed when their best passage is this close to the best
 # "有哪些专项督导" → 专项督导; "遵循哪些原则" → 原则; "列了哪些方面的成绩" → 成绩
 RE_ASKED = re.compile(r"(?:有哪些|有哪几|哪几个|哪几项|哪几条|哪些|哪几|什么)(?:方面的?|个|项|种|类)?"
@@ -83,28 +84,34 @@ def _top_level(doc_chunks: list[Chunk]) -> list[Chunk]:
 
 
 def find_list(query: Query, doc_chunks: list[Chunk], best: Chunk | None,
-              good_ids: set[int] = frozenset()) -> tuple[str, list[Chunk]]:
-    """(section name, items) a list question asks for in one document."""
+              good_ids: set[int] = frozenset(), about_subject: bool = False) -> tuple[str, list[Chunk]]:
+    """(section name, items) a list question asks for in one document. `about_subject`: the
+    question is about the document's subject as a whole (its opening covers the question)."""
     noun = "" if RE_STRUCTURE.search(query.norm) else normalize(asked_noun(query))
     sections = _sections(doc_chunks)
+    opening = best is not None and best.heading.split(" > ")[0] == "通知"
     if noun:
-        # a section named by the noun, holding a passage the question finds (一、督查内容)
+        # a section named by the noun that the question is about (四、工作要求 of the notice asked
+        # about), not one that merely shares the word (一、督查内容 for 自查报告的内容)
         named = [(h, cs) for h, cs in sections.items()
                  if len(h.split(" > ")[-1]) <= HEADING and noun in normalize(h.split(" > ")[-1])
-                 and (not good_ids or any(c.chunk_id in good_ids for c in cs))]
+                 and (about_subject or not good_ids or any(c.chunk_id in good_ids for c in cs))]
         if named:
             heading, _ = max(named, key=lambda hc: (len(list_items(doc_chunks, hc[0])), -len(hc[0])))
             return heading.split(" > ")[-1], list_items(doc_chunks, heading)
         # paragraphs of one section that each name it (第一组…孙镇片区, 第二组…兴镇片区)
-        if best is not None:
-            same = [c for c in doc_chunks if c.heading == best.heading and noun in normalize(c.text)]
-            if len(same) >= 2:
-                return best.heading.split(" > ")[-1], same
+        naming: dict[str, list[Chunk]] = {}
+        for c in doc_chunks:
+            if noun in normalize(c.text):
+                naming.setdefault(c.heading, []).append(c)
+        heading, same = max(naming.items(), key=lambda kv: len(kv[1]), default=("", []))
+        if len(same) >= 2:
+            return heading.split(" > ")[-1], same
         if noun not in STRUCTURE:
             return "", []  # "要交给哪些部门": the enumeration is inside a passage
     if best is None:
         return "", []
-    if best.kind != "row" and (best.text.count("、") >= 2 or re.search(r"一是.*二是", best.text)):
+    if not opening and best.kind != "row" and (best.text.count("、") >= 2 or re.search(r"一是.*二是", best.text)):
         return "", []  # the passage is itself the enumeration: passage search quotes it
     path = best.heading.split(" > ")
     if len(path) == 1:
@@ -131,7 +138,10 @@ def answer_list(query: Query, plans: list[Document], notes: list[str], hits: lis
     for doc_id in doc_ids[:MAX_DOCS]:
         doc = state.built.documents[doc_id]
         doc_chunks = [c for c in state.searcher.chunks if c.doc_id == doc_id and c.kind != "meta"]
-        name, items = find_list(query, doc_chunks, by_doc.get(doc_id), {h.chunk.chunk_id for h in good})
+        opening = max((h.coverage for h in good if h.chunk.doc_id == doc_id
+                       and h.chunk.heading.split(" > ")[0] in ("通知", doc.title)), default=0.0)
+        name, items = find_list(query, doc_chunks, by_doc.get(doc_id), {h.chunk.chunk_id for h in good},
+                                about_subject=opening >= SUBJECT)
         if len(items) < 2:
             continue
         lines = [f"【{place_name(doc)}】{name or doc.title or doc.doc_number}（共 {len(items)} 项）"]
