@@ -408,6 +408,8 @@ class DudaoBot:
                  f"新计算向量 {report.embedded} 个，用时 {report.seconds:.1f} 秒。"]
         lines += [f"未收录 {clip(name, NAME_SHOWN)}：{clip(reason, 2 * NAME_SHOWN)}"
                   for name, reason in report.rejected]
+        if report.dropped:
+            lines.append(f"去掉网页/文档站附加内容 {sum(report.dropped.values())} 行（{len(report.dropped)} 份文件）。")
         await status.edit_text(plain_lines(lines))
 
     async def remove(self, update, context) -> None:

@@ -64,6 +64,9 @@ def print_report(report, file=sys.stdout) -> None:
           file=file)
     for name, reason in report.rejected:
         print(f"  未收录 {name}：{reason}", file=file)
+    if report.dropped:
+        print(f"  去掉网页/文档站附加内容 {sum(report.dropped.values())} 行："
+              + "，".join(f"{name} {n} 行" for name, n in report.dropped.items()), file=file)
 
 
 def cmd_reindex(args) -> int:

@@ -45,6 +45,7 @@ class ReindexReport:
     seconds: float
     rejected: list[tuple[str, str]] = field(default_factory=list)
     build: str = ""
+    dropped: dict[str, int] = field(default_factory=dict)  # file → lines of page furniture dropped
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
@@ -286,4 +287,4 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
         progress("write", 1, 1)
         return ReindexReport(len(docs), len(chunks), len(schedule), len(todo),
                              len(chunks) - len(todo), time.perf_counter() - started, rejected,
-                             final.name)
+                             final.name, {d.path: d.dropped for d in docs if d.dropped})

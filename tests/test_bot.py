@@ -186,6 +186,28 @@ def test_more_button_shows_more_passages(botenv):
     stub.wait_for(lambda s: any(m["chat_id"] == user and "更多相关原文" in m["text"] for m in s))
 
 
+def test_follow_ups_keep_to_their_chat_and_replies_continue_their_answer(botenv):
+    stub = botenv["stub"]
+    a, b = next(_chat), next(_chat)
+
+    def say(user, text, reply_to=None):
+        before = len(stub.to_chat(user))
+        stub.message(text, user_id=user, reply_to=reply_to)
+        stub.wait_for(lambda sent: len([m for m in sent if m["chat_id"] == user]) > before, 60)
+        return stub.to_chat(user)[-1]
+
+    first = say(a, "武胜四月做什么")
+    say(b, "东湖四月做什么")
+    assert "开展县人民政府履行教育职责自查自评工作" in say(a, "那五月呢")["text"]   # 武胜's May
+    may_b = say(b, "那五月呢")["text"]
+    assert "东湖高新区" in may_b and "武胜" not in may_b                            # no crosstalk
+    assert "3月、9月" in say(b, "双减专项督导几月搞")["text"]
+    assert "减轻学生作业负担和校外培训负担" in say(b, "那武胜呢")["text"]
+    say(a, "江阴的文号是什么")                                                      # context moves on
+    sept = say(a, "九月呢", reply_to=first["message_id"])["text"]                  # …but a reply goes back
+    assert "开展秋季开学工作调研" in sept and "澄教督" not in sept
+
+
 def test_non_admin_upload_refused_corpus_unchanged(botenv, tmp_path):
     stub, corpus = botenv["stub"], botenv["corpus"]
     before = sorted(p.name for p in corpus.rglob("*"))

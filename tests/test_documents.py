@@ -218,3 +218,27 @@ def test_wild_calendar_has_names_and_no_page_furniture():
         for e in schedule_of(d):
             assert e.region and e.region == place_name(d)
             assert "|" not in e.activity and "原创力" not in e.activity and "浏览量" not in e.activity
+
+
+def test_calendar_of_the_wild_corpus_names_every_region(tmp_path, tiny_st_model):
+    import shutil
+
+    from retrieval.config import load_config
+    from retrieval.embedders import SentenceTransformerEmbedder
+    from retrieval.engine import Engine
+    from retrieval.yearplan import calendar_table
+    corpus = tmp_path / "wild"
+    corpus.mkdir()
+    for f in WILD.glob("*.txt"):
+        shutil.copy(f, corpus / f.name)
+    eng = Engine(load_config(corpus_dir=corpus, index_dir=tmp_path / "idx", telegram_token=""),
+                 embedder=SentenceTransformerEmbedder(str(tiny_st_model))).open()
+    table = calendar_table(eng)
+    rows = [r.split("\t") for r in table.splitlines()[1:] if "\t" in r]
+    assert len(rows) >= 15 and all(r[0] for r in rows)
+    assert {r[0] for r in rows} >= {"莆田市", "蒲城县", "襄垣县", "奉贤区"}
+    for furniture in ("【】", "、、", "|", "原创力", "浏览量", "发布时间"):
+        assert furniture not in table
+    report = eng.last_report
+    assert report.documents == 8 and not report.rejected
+    assert {name[:3]: n for name, n in report.dropped.items()} == {"14_": 6, "17_": 1, "19_": 1, "22_": 1}
