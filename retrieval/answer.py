@@ -141,6 +141,10 @@ def answer_meta(query: Query, docs: list[Document], notes: list[str], hits: list
     if field == "public" and RE_YESNO.search(query.norm) and len(docs) == 1:
         head = "不能公开。" if docs[0].public is False else "可以公开。"
         head += f"{label}：\n"
+    elif RE_YESNO.search(query.norm) and len(docs) == 2 and not missing:
+        # "是同一天发的吗": the two documents' values side by side decide it
+        values = {_meta_value(d, field) for d in docs}
+        head = ("是，两份相同。" if len(values) == 1 else "不是，两份不同。") + f"{label}：\n"
     return Answer(question=query.question, kind="meta", answer=head + "\n".join(lines),
                   citations=cites, notes=notes)
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from .answer import answer_passages, relevant
 from .models import Answer, Document, Hit
 from .plans import place_name
-from .query import RE_WHEN, Query
+from .query import RE_WHEN, RE_YESNO, Query
 from .render import passage_blocks
 from .yearplan import answer_when
 
@@ -23,7 +23,7 @@ def answer_compare(query: Query, plans: list[Document], notes: list[str], hits: 
         sides.setdefault(d.region_key or d.doc_id, []).append(d)
     if len(sides) < 2:
         return None
-    blocks, cites, months, schedule = [], [], set(), []
+    blocks, cites, months, schedule, side_months = [], [], set(), [], []
     for key, docs in sorted(sides.items()):
         sub = replace(query, regions=[key])
         side_hits = state.searcher.search(sub, {d.doc_id for d in docs}, k=top_k * 8)
@@ -31,7 +31,7 @@ def answer_compare(query: Query, plans: list[Document], notes: list[str], hits: 
             blocks.append(f"【{place_name(docs[0])}】没有找到相关内容。")
             continue
         ans = None
-        if RE_WHEN.search(query.norm):
+        if RE_WHEN.search(query.norm) or "时间" in query.norm:
             ans = answer_when(sub, side_hits, state.built.documents, state.schedule, [])
             if ans is not None and ans.unanswered:
                 ans = None
@@ -41,11 +41,17 @@ def answer_compare(query: Query, plans: list[Document], notes: list[str], hits: 
         else:
             side_blocks = ans.blocks
         blocks.extend(side_blocks)
+        side_months.append(sorted(ans.months))
         cites.extend(ans.citations)
         months.update(ans.months)
         schedule.extend(ans.schedule)
     if not cites:
         return None
-    return Answer(question=query.question, kind="compare", answer="各地的原文如下，供对照：",
+    head = "各地的原文如下，供对照："
+    if RE_YESNO.search(query.norm) and len(side_months) == len(sides) and all(side_months):
+        # "培训时间一样吗": the months each side's dated entries give decide it
+        same = len({tuple(m) for m in side_months}) == 1
+        head = ("是，时间相同。" if same else "不是，时间不同。") + head
+    return Answer(question=query.question, kind="compare", answer=head,
                   citations=cites, notes=notes, months=sorted(months), schedule=schedule,
                   blocks=blocks)

@@ -181,3 +181,12 @@ def test_batch_ask_keeps_context_per_chat(engine, tmp_path):
     assert len(rows) == 4
     assert "开展县人民政府履行教育职责自查自评工作" in rows[2]["answer"]
     assert "武胜" not in rows[3]["answer"] and _flat("5月") in _flat(rows[3]["answer"])
+
+
+def test_comparison_asked_as_yes_no_is_decided_by_the_two_sources(engine):
+    a = engine.ask("东湖跟武胜督学培训时间一样吗")
+    assert a.kind == "compare" and a.answer.startswith("不是")
+    assert "六月" in to_text(a) and "8月上旬" in to_text(a)
+    b = engine.ask("武胜和大足的督导要点是同一天发的吗")
+    assert b.answer.startswith("是") and to_text(b).count("2021年3月15日") >= 2
+    assert engine.ask("武胜和江阴的督导要点是同一天发的吗").answer.startswith("不是")
