@@ -152,6 +152,7 @@ class DudaoBot:
         self.more: OrderedDict[str, tuple[int, object, list]] = OrderedDict()
         self.answered: OrderedDict[tuple[int, int], str] = OrderedDict()
         self.pending: dict[str, tuple[int | None, str, str]] = {}  # uploads awaiting “替换?”
+        self._drop_stale_pending()
         self.limiter = limiter
         # admin changes (upload, /remove, /reindex) run one at a time, the others wait in line
         self.admin_lock = asyncio.Lock()
@@ -476,6 +477,15 @@ class DudaoBot:
         if result is None:
             return
         await status.edit_text(self._added_text(result, shown))
+
+    def _drop_stale_pending(self) -> None:
+        """Uploads that waited for “替换?” when the bot last stopped can no longer be confirmed:
+        they were never added, so removing them loses nothing (logged)."""
+        pending = Path(self.engine.config.corpus_dir) / PENDING
+        if pending.is_dir():
+            stale = [p.name for p in pending.iterdir()]
+            shutil.rmtree(pending, ignore_errors=True)
+            log.info("dropped %d upload(s) left waiting for a replace decision: %s", len(stale), stale)
 
     async def _offer_replace(self, msg, exc, local: Path, name: str) -> None:
         """Another copy or version of an indexed circular: keep the file aside and let the admin

@@ -83,3 +83,14 @@ def test_reindex_keeps_the_first_copy_and_says_which(small_engine, tmp_path):
     assert report.documents == 1 and [d.path for d in small_engine.documents()] == ["plan.docx"]
     [(name, reason)] = report.rejected
     assert name == "plan-copy.pdf" and "plan.docx" in reason and "同一份文件" in reason
+
+
+def test_uploads_left_waiting_for_a_decision_are_dropped_at_start(tmp_path):
+    from types import SimpleNamespace
+
+    import bot
+    pending = tmp_path / "corpus" / bot.PENDING
+    pending.mkdir(parents=True)
+    (pending / "abc.docx").write_bytes(b"waiting")
+    bot.DudaoBot(SimpleNamespace(config=SimpleNamespace(corpus_dir=tmp_path / "corpus")), frozenset())
+    assert not pending.exists() and (tmp_path / "corpus").exists()
