@@ -22,9 +22,9 @@ FURNITURE = [
     re.compile(r"有\s*\d+\s*位读者读过|^作者\s*[:：]\s*\S{0,12}$"),
     re.compile(r"^(【?打印本页】?|【?关闭窗口】?|【打印】|【关闭】|分享到|返回顶部|上一篇|下一篇|查看更多|扫一扫|"
                r"打印|关闭|收藏|纠错)\s*[:：]?\s*$"),
-    # document-sharing sites (原创力文档, 文秘 sites …): their terms, not the circular
-    re.compile(r"原创力文档|本站所有内容|版权申诉|侵权必究|如您付费|付费前请|二次下载|由会员分享|可在线阅读|"
-               r"文档一经付费|举报电话|下载的几个坑"),
+    # document-sharing sites: their payment, copyright and sharing terms, not the circular
+    re.compile(r"本站所有内容|本站不对|版权申诉|侵权必究|付费(后|前|下载|阅读|服务)|一经付费|如您付费|二次下载|由会员分享|可在线阅读|"
+               r"文档.{0,4}(上传|下载)|举报电话|珍藏版"),
     # a file name echoed as a line of its own
     re.compile(r"^[^。，；]{2,80}\.(doc|docx|pdf|wps|txt)\s*$", re.I),
     # page numbers of PDF copies: "—1—", "- 2 -", "第3页 共5页"

@@ -242,3 +242,16 @@ def test_calendar_of_the_wild_corpus_names_every_region(tmp_path, tiny_st_model)
     report = eng.last_report
     assert report.documents == 8 and not report.rejected
     assert {name[:3]: n for name, n in report.dropped.items()} == {"14_": 6, "17_": 1, "19_": 1, "22_": 1}
+
+
+@pytest.mark.parametrize("line", [
+    "本文档由用户上传，付费后可下载全文，如有侵权请联系删除",          # another sharing site's wording
+    "2、本站所有内容均由合作方或网友上传，本站不对文档的完整性做任何保证",
+])
+def test_document_site_terms_dropped_whatever_the_site(line):
+    assert clean_page(f"关于开展督导的通知\n{line}\n一、工作内容\n开展专项督导。").dropped == 1
+
+
+def test_a_circular_sentence_about_fees_is_kept():
+    line = "严禁在职教师有偿补课和组织学生参加付费培训。"
+    assert clean_page(f"一、工作内容\n{line}").dropped == 0
