@@ -67,6 +67,17 @@ def relevant(hits: list[Hit]) -> list[Hit]:
     return [h for h in hits if h.coverage >= max(MIN_COVERAGE, best * RELATIVE_COVERAGE)]
 
 
+SUBJECT = 0.7   # coverage of a notice's opening from which a question is about its subject
+
+
+def about_subject(good: list[Hit], doc: Document) -> bool:
+    """Whether the question is about a document's subject as a whole: its opening passage
+    (before section 一、) covers the question."""
+    opening = max((h.coverage for h in good if h.chunk.doc_id == doc.doc_id
+                   and h.chunk.heading.split(" > ")[0] in ("通知", doc.title)), default=0.0)
+    return opening >= SUBJECT
+
+
 def answer_passages(query: Query, hits: list[Hit], docs: dict[str, Document], top_k: int,
                     notes: list[str]) -> Answer:
     """Quote the best passages, or say plainly that the circulars do not cover the question."""

@@ -83,6 +83,11 @@ def expand(tokens: list[str]) -> dict[str, list[list[str]]]:
     return out
 
 
+def mentions(text: str, token: str, alts: dict[str, list[list[str]]]) -> bool:
+    """Whether normalized `text` has the token, or every part of one of its synonyms."""
+    return token in text or any(all(p in text for p in alt) for alt in alts.get(token, ()))
+
+
 def tokenize(norm_text: str) -> list[str]:
     """Tokens of an already-normalized text, for BM25: words and the dictionary words inside them."""
     out = []

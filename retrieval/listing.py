@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import re
 
-from .answer import citation, excerpt, relevant
+from .answer import about_subject, citation, excerpt, relevant
 from .chunker import row_text
 from .models import Answer, Chunk, Document, Hit
 from .plans import place_name
 from .query import Query
 from .render import source_line
-from .textnorm import normalize
+from .textnorm import first_sentence, normalize
 
 LIST_ITEM = 100      # characters of each item a list answer quotes
 LIST_BUDGET = 520    # characters of quoted items in one list answer (reply budget 800)
 MAX_DOCS = 3
 HEADING = 24        # characters: a longer "heading" is a flattened paragraph, not a section name
-SUBJECT = 0.7       # coverage of a notice's opening from which a question is about its subject
 CLOSE = 0.9          # other documents are listed when their best passage is this close to the best
 # "有哪些专项督导" → 专项督导; "遵循哪些原则" → 原则; "列了哪些方面的成绩" → 成绩
 RE_ASKED = re.compile(r"(?:有哪些|有哪几|哪几个|哪几项|哪几条|哪些|哪几|什么)(?:方面的?|个|项|种|类)?"
@@ -29,7 +28,7 @@ RE_BARE_NUMBER = re.compile(r"^[（(]?[\d一二三四五六七八九十]{1,3}[�
 
 def lead(text: str, limit: int = LIST_ITEM) -> str:
     """An item's opening: its first sentence (which names the item), cut to `limit`."""
-    first = re.match(r"[^。；！？]*[。；！？]?", text).group(0) or text
+    first = first_sentence(text)
     return first if len(first) <= limit else first[:limit] + "…"
 
 
@@ -84,9 +83,9 @@ def _top_level(doc_chunks: list[Chunk]) -> list[Chunk]:
 
 
 def find_list(query: Query, doc_chunks: list[Chunk], best: Chunk | None,
-              good_ids: set[int] = frozenset(), about_subject: bool = False) -> tuple[str, list[Chunk]]:
-    """(section name, items) a list question asks for in one document. `about_subject`: the
-    question is about the document's subject as a whole (its opening covers the question)."""
+              good_ids: set[int] = frozenset(), subject: bool = False) -> tuple[str, list[Chunk]]:
+    """(section name, items) a list question asks for in one document. `subject`: the question
+    is about the document's subject as a whole (answer.about_subject)."""
     noun = "" if RE_STRUCTURE.search(query.norm) else normalize(asked_noun(query))
     sections = _sections(doc_chunks)
     opening = best is not None and best.heading.split(" > ")[0] == "通知"
@@ -95,7 +94,7 @@ def find_list(query: Query, doc_chunks: list[Chunk], best: Chunk | None,
         # about), not one that merely shares the word (一、督查内容 for 自查报告的内容)
         named = [(h, cs) for h, cs in sections.items()
                  if len(h.split(" > ")[-1]) <= HEADING and noun in normalize(h.split(" > ")[-1])
-                 and (about_subject or not good_ids or any(c.chunk_id in good_ids for c in cs))]
+                 and (subject or not good_ids or any(c.chunk_id in good_ids for c in cs))]
         if named:
             heading, _ = max(named, key=lambda hc: (len(list_items(doc_chunks, hc[0])), -len(hc[0])))
             return heading.split(" > ")[-1], list_items(doc_chunks, heading)
@@ -137,11 +136,9 @@ def answer_list(query: Query, plans: list[Document], notes: list[str], hits: lis
     blocks, cites, used, shown_ids = [], [], 0, set()
     for doc_id in doc_ids[:MAX_DOCS]:
         doc = state.built.documents[doc_id]
-        doc_chunks = [c for c in state.searcher.chunks if c.doc_id == doc_id and c.kind != "meta"]
-        opening = max((h.coverage for h in good if h.chunk.doc_id == doc_id
-                       and h.chunk.heading.split(" > ")[0] in ("通知", doc.title)), default=0.0)
+        doc_chunks = [c for c in state.searcher.chunks_of(doc_id) if c.kind != "meta"]
         name, items = find_list(query, doc_chunks, by_doc.get(doc_id), {h.chunk.chunk_id for h in good},
-                                about_subject=opening >= SUBJECT)
+                                subject=about_subject(good, doc))
         if len(items) < 2:
             continue
         lines = [f"【{place_name(doc)}】{name or doc.title or doc.doc_number}（共 {len(items)} 项）"]

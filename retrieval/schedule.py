@@ -7,6 +7,7 @@ import unicodedata
 from . import timeexpr
 from .models import Chunk, Document, ScheduleEntry
 from .plans import place_name
+from .textnorm import first_sentence
 
 TIME_HEADERS = re.compile(r"时间|月份|日期|时限")
 SKIP_HEADERS = re.compile(r"^(序号|备注|编号)$")
@@ -135,7 +136,7 @@ def _period_entries(doc: Document, chunks: list[Chunk], when: timeexpr.When) -> 
     for chunk in chunks:
         if chunk.kind not in ("text", "row"):
             continue
-        first = re.match(r"[^。；！？]*[。；！？]?", chunk.text).group(0) or chunk.text
+        first = first_sentence(chunk.text)
         activity = re.sub(r"^\d{1,2}\s*[.．、]\s*", "", first)[:120]
         out.extend(_entries(doc, when, activity, when.text, chunk.start, chunk.end, "document",
                             chunk.heading))

@@ -49,6 +49,13 @@ class Searcher:
         self.doc_index = np.fromiter((number[c.doc_id] for c in self.chunks), dtype=np.int32,
                                      count=len(self.chunks))
 
+    def chunks_of(self, doc_id: str) -> list:
+        """One document's chunks in reading order, found through the integer document map."""
+        if doc_id not in self.all_docs:
+            return []
+        number = self.doc_names.index(doc_id)
+        return [self.chunks[i] for i in np.flatnonzero(self.doc_index == number)]
+
     def allowed(self, doc_ids: set[str] | None) -> np.ndarray:
         if doc_ids is None or self.all_docs <= doc_ids:
             return np.ones(len(self.chunks), dtype=bool)

@@ -73,6 +73,11 @@ def normalize(text: str) -> str:
     return to_simplified(text).lower()
 
 
+def first_sentence(text: str) -> str:
+    """A passage's opening sentence (which names a numbered item), or the whole text."""
+    return re.match(r"[^。；！？]*[。；！？]?", text).group(0) or text
+
+
 def width(line: str) -> float:
     """Printed width of a line: a CJK character counts 1, an ASCII one 0.5."""
     return sum(1.0 if _CJK_CHAR.match(ch) else 0.5 for ch in line.strip())

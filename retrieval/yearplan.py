@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from .answer import citation, excerpt, relevant
+from .answer import about_subject, citation, excerpt, relevant
+from .lexical import mentions
 from .models import Answer, Citation, Document, Hit, ScheduleEntry
 from .plans import place_name, year_label
 from .render import short_source
@@ -97,7 +98,7 @@ def answer_month(query: Query, plans: list[Document], notes: list[str],
 
 
 def _dated_elsewhere(query: Query, doc: Document, entries: list[ScheduleEntry], specific: set[str],
-                     opening_coverage: float) -> list[ScheduleEntry]:
+                     subject: bool) -> list[ScheduleEntry]:
     """Dated steps of the same document that answer a when-question whose best passage has no
     date: the steps naming the question's most specific word (仙游县 → “(六)仙游县:暂定10月19日—
     23日”), or — when the question is about the document's subject as a whole (its opening
@@ -105,7 +106,7 @@ def _dated_elsewhere(query: Query, doc: Document, entries: list[ScheduleEntry], 
     named = [e for e in entries if any(t in normalize(f"{e.heading} {e.activity}") for t in specific)]
     if named:
         return named
-    if opening_coverage >= SUBJECT:
+    if subject:
         return [e for e in entries if re.search(r"时间|日程|安排", e.heading.split(" > ")[0])]
     return []
 
@@ -125,10 +126,8 @@ def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
         found = [e for e in schedule.get(c.doc_id, []) if e.start < c.end and c.start < e.end]
         region = place_name(docs[c.doc_id])
         if not found and h is good[0]:
-            opening = max((g.coverage for g in good if g.chunk.doc_id == c.doc_id
-                           and g.chunk.heading.split(" > ")[0] in ("通知", docs[c.doc_id].title)), default=0.0)
             found = _dated_elsewhere(query, docs[c.doc_id], schedule.get(c.doc_id, []), specific or set(),
-                                     opening)
+                                     about_subject(good, docs[c.doc_id]))
         if found:
             lst = dated.setdefault(region, [])
             lst.extend(e for e in found if e not in lst)
@@ -199,8 +198,7 @@ def _month_answer(query, plans, notes, hits, state, top_k):
 
     def about(e: ScheduleEntry) -> bool:
         text = normalize(f"{e.heading} {e.activity} {docs[e.doc_id].title}")
-        return any(t in text or any(all(p in text for p in alt) for alt in query.alts.get(t, ()))
-                   for t in topic)
+        return any(mentions(text, t, query.alts) for t in topic)
 
     answer = answer_month(query, plans, notes, state.schedule, keep=about)
     if answer.schedule and all(e.get("source") == "document" for e in answer.schedule):
@@ -241,7 +239,6 @@ def _yesno_answer(query, plans, notes, hits, state, top_k):
     return when
 
 
-SUBJECT = 0.7    # coverage of a notice's opening from which a question is about its subject
 SPECIFIC = 0.8   # share of the highest IDF from which a word counts as specific
 
 RE_BOTH = re.compile(r"和|与|跟|同|还是|、")
@@ -260,7 +257,7 @@ def _best_entry(part: str, plans: list[Document], state) -> tuple[float, Schedul
             if e.months == list(range(1, 13)):
                 continue  # 每月 has no place in an order
             text = normalize(f"{e.heading} {e.activity}")
-            got = sum(1 for t in tokens if t in text or any(all(p in text for p in a) for a in alts[t]))
+            got = sum(1 for t in tokens if mentions(text, t, alts))
             score = got / len(tokens)
             key = (score, -(e.year or 0), -min(e.months))
             if score >= 0.5 and (best is None or key > best[0]):
