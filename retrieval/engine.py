@@ -13,7 +13,7 @@ from .answer import answer_passages, more_answer, no_answer
 from .config import Config
 from .embedders import Embedder, make_embedder
 from .errors import EmbedderMismatchError, IndexCorruptError, IndexMissingError, ReindexBusyError
-from .indexer import Progress, ReindexReport, reindex
+from .indexer import PARSER_VERSION, Progress, ReindexReport, reindex
 from .lexical import load_dictionary
 from .compare import answer_compare
 from .listing import answer_list
@@ -85,6 +85,15 @@ class Engine:
             log.warning("index damaged (%s): rebuilding from the corpus", exc)
             if notify:
                 notify(f"{exc}；正在从文件目录重建索引……")
+            self.reindex(progress)
+            return self
+        if build_if_missing and self._state.built.manifest.parser != PARSER_VERSION:
+            # built by older parsing rules (no regions with parents, no 主送 …): bring it up to date
+            # now, re-parsing every file; vectors of unchanged passages are reused
+            log.info("index parsed by rules v%s, now v%s: reindexing", self._state.built.manifest.parser,
+                     PARSER_VERSION)
+            if notify:
+                notify("索引由旧版本的解析规则建立，正在按新规则更新……")
             self.reindex(progress)
         return self
 

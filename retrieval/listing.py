@@ -146,7 +146,7 @@ def answer_list(query: Query, plans: list[Document], notes: list[str], hits: lis
         for c in items:
             text = row_text(c) if c.kind == "row" else lead(c.text)
             label = c.heading.split(" > ")[-1]
-            if label and not RE_BARE_NUMBER.match(label) and normalize(label)[:6] not in normalize(text):
+            if label and c.kind != "row" and not RE_BARE_NUMBER.match(label) and normalize(label)[:6] not in normalize(text):
                 text = f"{label}：{text}"
             if used + len(text) > LIST_BUDGET and (cites or doc_cites):
                 lines.append("· ……")

@@ -89,8 +89,8 @@ PLACES_FILE = "places.json"
 def _gazetteer_names() -> tuple[str, ...]:
     """Every province and city by full and short name, and every county by full name: the
     names a question may use for a place the corpus does not hold."""
+    _jio()  # first: its import prints a banner that must not reach stdout
     from jionlp.dictionary.dictionary_loader import china_location_loader
-    _jio()
     names: set[str] = set()
     for prov, pdata in china_location_loader(detail=False).items():
         names.update([prov, short_name(prov)])

@@ -94,3 +94,18 @@ def test_uploads_left_waiting_for_a_decision_are_dropped_at_start(tmp_path):
     (pending / "abc.docx").write_bytes(b"waiting")
     bot.DudaoBot(SimpleNamespace(config=SimpleNamespace(corpus_dir=tmp_path / "corpus")), frozenset())
     assert not pending.exists() and (tmp_path / "corpus").exists()
+
+
+def test_an_index_parsed_by_older_rules_is_brought_up_to_date_on_open(small_engine):
+    import json
+
+    from retrieval import store
+    from retrieval.indexer import PARSER_VERSION
+    manifest = store.current_build(small_engine.config.index_dir) / "manifest.json"
+    data = json.loads(manifest.read_text("utf-8"))
+    data["parser"] = PARSER_VERSION - 1
+    manifest.write_text(json.dumps(data), "utf-8")
+    told = []
+    eng = Engine(small_engine.config, embedder=small_engine.embedder).open(notify=told.append)
+    assert eng.state.built.manifest.parser == PARSER_VERSION and told
+    assert eng.last_report.embedded == 0          # only the parse is redone, not the vectors
