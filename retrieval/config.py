@@ -34,6 +34,7 @@ class Config:
     webhook_port: int = 8443
     rate_burst: int = 8          # questions a user may send at once …
     rate_seconds: float = 2.0    # … then one per this many seconds (admins are not limited)
+    cache_dir: Path | None = None  # derived data shared by every index (jieba's word store)
 
 
 def load_config(**overrides) -> Config:
@@ -54,8 +55,10 @@ def load_config(**overrides) -> Config:
         webhook_port=int(env.get("WEBHOOK_PORT", "8443")),
         rate_burst=int(env.get("DUDAO_RATE_BURST", "8")),
         rate_seconds=float(env.get("DUDAO_RATE_SECONDS", "2")),
+        cache_dir=Path(env.get("DUDAO_CACHE_DIR")
+                       or Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dudao"),
     )
     cfg.update({k: v for k, v in overrides.items() if v is not None})
-    for key in ("corpus_dir", "index_dir"):
+    for key in ("corpus_dir", "index_dir", "cache_dir"):
         cfg[key] = Path(cfg[key])
     return Config(**cfg)

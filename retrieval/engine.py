@@ -98,7 +98,7 @@ class Engine:
         return self
 
     def _load(self) -> None:
-        load_dictionary()  # before questions arrive from several threads
+        load_dictionary(self.config.cache_dir)  # before questions arrive from several threads
         built = store.load(self.config.index_dir)
         emb = self.embedder
         if built.manifest.embedder != emb.name or built.manifest.dim != emb.dim:

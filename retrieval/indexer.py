@@ -22,7 +22,7 @@ from .chunker import chunk_document, row_text, search_text
 from .embedders import Embedder
 from .errors import (EmptyCorpusError, IndexCorruptError, IndexMissingError, IndexWriteError,
                      ReindexBusyError, UnreadableFileError)
-from .lexical import BM25, tokenize
+from .lexical import BM25, full_dictionary, tokenize
 from .loaders import SUPPORTED, check_name, read_file, sha256_bytes
 from .models import Chunk, Document
 from .pageclean import clean_page
@@ -230,6 +230,8 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
 
         from .schedule import extract_schedule  # the calendar side of the same documents
         docs, chunks, schedule, tokens = [], [], [], []
+        if any(old_chunks is None for _, old_chunks, _, _ in parsed):
+            full_dictionary()  # a corpus's look-ups are too many for the word store
         for doc, old_chunks, old_schedule, old_tokens in parsed:
             docs.append(doc)
             if old_chunks is None:

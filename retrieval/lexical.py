@@ -4,10 +4,14 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sqlite3
+import threading
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 USER_DICT = Path(__file__).parent / "data" / "userdict.txt"
 SYNONYMS = Path(__file__).parent / "data" / "synonyms.txt"
@@ -24,16 +28,58 @@ STOPWORDS = set("""
 _TOKEN_OK = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")
 
 
-def load_dictionary() -> None:
-    """Load jieba and the domain dictionary now (once per process), not on the first question."""
-    _jieba()
+_dict_lock = threading.Lock()
+_in_memory = False   # whether jieba holds the whole dictionary (else it reads the word store)
 
 
-@lru_cache(maxsize=1)
+def load_dictionary(cache_dir: Path | None = None) -> None:
+    """Make jieba ready before the first question: from the word store in `cache_dir` when it
+    holds one for this dictionary (milliseconds), else loaded in full and stored there."""
+    import jieba
+    from . import wordstore
+    if cache_dir is None:
+        full_dictionary()
+        return
+    path = wordstore.store_path(cache_dir, jieba.__version__, USER_DICT)
+    with _dict_lock:
+        if isinstance(jieba.dt.FREQ, wordstore.StoredFreq):
+            return
+        stored = None if jieba.dt.initialized else wordstore.open_store(path)
+        if stored is not None:
+            jieba.setLogLevel(logging.WARNING)
+            jieba.dt.FREQ, jieba.dt.total, jieba.dt.initialized = stored, stored.total, True
+            return
+    full_dictionary()
+    if not path.is_file():
+        try:
+            wordstore.write_store(path, jieba.dt.FREQ, jieba.dt.total)
+        except (OSError, sqlite3.Error) as exc:
+            log.info("word store not written to %s: %s", path, exc)
+
+
+def full_dictionary() -> None:
+    """The whole dictionary in memory: what tokenizing a corpus needs (the store answers one
+    question's words quickly, a corpus's millions of look-ups slowly)."""
+    global _in_memory
+    import jieba
+    with _dict_lock:
+        if _in_memory:
+            return
+        jieba.setLogLevel(logging.WARNING)
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        tokenizer.load_userdict(str(USER_DICT))
+        # total first: a question tokenized meanwhile sees the store's equal total
+        jieba.dt.total = tokenizer.total
+        jieba.dt.FREQ = tokenizer.FREQ
+        jieba.dt.initialized = True
+        _in_memory = True
+
+
 def _jieba():
     import jieba
-    jieba.setLogLevel(logging.WARNING)
-    jieba.load_userdict(str(USER_DICT))
+    if not jieba.dt.initialized:
+        full_dictionary()
     return jieba
 
 

@@ -4,11 +4,14 @@ character with it. Pinyin comes from pypinyin's character table, loaded on first
 """
 from __future__ import annotations
 
+import importlib.util
 import itertools
+import json
 import re
 import threading
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 _lock = threading.Lock()
@@ -16,10 +19,14 @@ COMMON = 1000   # jieba dictionary frequency from which a word is taken as typed
 
 
 @lru_cache(maxsize=1)
-def _table() -> dict[int, str]:
+def _table() -> dict[str, str]:
+    """pypinyin's character table (code point → readings), read from its data file: importing
+    the package would also load its phrase dictionary and segmenter, which typos never need."""
     with _lock:
-        from pypinyin.pinyin_dict import pinyin_dict
-        return pinyin_dict
+        spec = importlib.util.find_spec("pypinyin")
+        if spec is None or not spec.origin:
+            raise ModuleNotFoundError("pypinyin")
+        return json.loads((Path(spec.origin).parent / "pinyin_dict.json").read_text("utf-8"))
 
 
 def _toneless(syllable: str) -> str:
@@ -28,7 +35,7 @@ def _toneless(syllable: str) -> str:
 
 def readings(ch: str) -> list[str]:
     """Toneless pinyin readings of one character (都 → dou, du)."""
-    raw = _table().get(ord(ch), "")
+    raw = _table().get(str(ord(ch)), "")
     return list(dict.fromkeys(_toneless(r) for r in raw.split(",") if r)) or [ch]
 
 
