@@ -23,7 +23,7 @@ def citation(doc: Document, chunk: Chunk, text: str | None = None) -> Citation:
     return Citation(doc=doc.doc_id, title=doc.title, doc_number=doc.doc_number, region=place_name(doc),
                     year=doc.year, heading=chunk.heading,
                     text=text if text is not None else row_text(chunk),
-                    start=chunk.start, end=chunk.end)
+                    start=chunk.start, end=chunk.end, page=doc.page_at(chunk.start))
 
 
 def excerpt(text: str, tokens: list[str], max_len: int = MAX_EXCERPT) -> str:

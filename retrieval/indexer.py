@@ -31,7 +31,7 @@ from .textnorm import normalize
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]   # (stage, done, total)
 # Bump when parsing, chunking or schedule extraction changes: stored parses are then redone.
-PARSER_VERSION = 4
+PARSER_VERSION = 5
 EMBED_BATCH = 16  # small batches keep the embedder free for questions during a reindex
 
 
@@ -81,7 +81,7 @@ def load_document(path: Path) -> Document:
     text, fmt, digest = read_file(path)
     page = clean_page(text)
     doc = Document(doc_id=path.stem, path=path.name, sha256=digest, fmt=fmt, text=page.text,
-                   dropped=page.dropped)
+                   dropped=page.dropped, pages=page.pages)
     return meta.extract(doc)
 
 

@@ -23,7 +23,7 @@ MAX_DOCX_UNPACKED = 200 * 1024 * 1024   # all parts inflated (images included)
 MAX_DOCX_XML = 50 * 1024 * 1024         # XML parts inflated: what python-docx parses
 MAX_DOCX_RATIO = 100                    # inflated / compressed, for parts over 1 MB
 MAX_PDF_PAGES = 500
-MAX_HTML_DEPTH = 512                    # nesting; BeautifulSoup's cost grows with depth²
+MAX_HTML_DEPTH = 512                    # nesting; tree walks (ours, trafilatura's) recurse per level
 MAX_HTML_TAGS = 100_000
 PARSE_SECONDS = 30.0                    # wall clock for one file, checked between pages
 
@@ -84,7 +84,9 @@ def read_file(path: Path) -> tuple[str, str, str]:
     digest = sha256_bytes(data)
     fmt, load = LOADERS[ext]
     text = load(data, path, Budget(path))
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0c", "\n").replace("\x00", "")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    if fmt != "pdf":   # a PDF's form feeds mark its pages (PAGE_BREAK); elsewhere they are line breaks
+        text = text.replace("\x0c", "\n")
     if len(text) > MAX_TEXT:
         raise UnreadableFileError(path, f"文字内容过长（{len(text)} 字，上限 {MAX_TEXT} 字），不像一份工作要点")
     if not re.search(r"[\u4e00-\u9fff]", text):
@@ -131,7 +133,26 @@ def _bomless_utf16(data: bytes) -> str | None:
     return None
 
 
+PAGE_BREAK = "\n\x0c\n"   # between the pages of a PDF's text: a line of its own, for citing pages
+
+
 def _pdf_text(data: bytes, path: Path, budget: Budget) -> str:
+    """A PDF's pages: pypdf's text layer first, a quick gate on size, page count and encryption;
+    then pdfplumber lays each page out with its ruled tables as tab-joined rows."""
+    plain = _pdf_plain_pages(data, path, budget)
+    try:
+        pages = _pdf_laid_out_pages(data, path, Budget(path))
+    except UnreadableFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds; the text layer still reads
+        log.warning("pdf %s: no layout (%r); using the plain text layer", path, exc)
+        pages = plain
+    if not any(p.strip() for p in pages):
+        pages = plain
+    return PAGE_BREAK.join(p.replace("\x0c", "\n") for p in pages)
+
+
+def _pdf_plain_pages(data: bytes, path: Path, budget: Budget) -> list[str]:
     import io
 
     from pypdf import PdfReader
@@ -159,10 +180,46 @@ def _pdf_text(data: bytes, path: Path, budget: Budget) -> str:
             RecursionError, OSError) as exc:
         log.info("pdf %s unreadable: %r", path, exc)
         raise UnreadableFileError(path, "PDF 文件损坏，无法解析") from exc
-    text = "\n".join(pages)
-    if not text.strip():
+    if not "".join(pages).strip():
         raise UnreadableFileError(path, "PDF 没有文字层（可能是扫描件），请提供可复制文字的版本")
-    return text
+    return pages
+
+
+def _join_wrapped(text: str) -> str:
+    """A table cell's wrapped lines as one line: no space inside Chinese text, one elsewhere."""
+    out = ""
+    for part in (p.strip() for p in (text or "").split("\n")):
+        if not part:
+            continue
+        cjk_seam = out and re.match(r"[\u3000-\u9fff\uff00-\uffef]", part[0]) \
+            and re.match(r"[\u3000-\u9fff\uff00-\uffef]", out[-1])
+        out += part if (not out or cjk_seam) else " " + part
+    return out
+
+
+def _pdf_laid_out_pages(data: bytes, path: Path, budget: Budget) -> list[str]:
+    """Each page's lines top to bottom, a ruled table in place as one tab-joined line per row
+    (a cell's wrapped lines joined), so that a PDF's 工作安排表 reads like a DOCX one."""
+    import io
+
+    import pdfplumber
+
+    pages = []
+    with pdfplumber.open(io.BytesIO(data), password="") as pdf:
+        for page in pdf.pages:
+            tables = [t for t in page.find_tables() if len(t.rows) >= 2 and len(t.columns) >= 2]
+            rest = page
+            for table in tables:
+                rest = rest.outside_bbox(table.bbox)
+            items = [(line["top"], line["text"]) for line in rest.extract_text_lines(return_chars=False)]
+            for table in tables:
+                rows = ["\t".join(_join_wrapped(cell) for cell in row if cell is not None)
+                        for row in table.extract()]
+                items.append((table.bbox[1], "\n" + "\n".join(rows) + "\n"))
+            pages.append("\n".join(text for _, text in sorted(items, key=lambda item: item[0])))
+            page.close()
+            budget.spend(len(pages[-1]))
+    return pages
 
 
 def _check_docx_size(path: Path) -> None:
@@ -222,9 +279,96 @@ def _docx_text(path: Path, budget: Budget) -> str:
     return "\n".join(lines)
 
 
-_NOISE = re.compile(r"nav|menu|header|footer|breadcrumb|crumb|share|sidebar|banner|position|location|copyright|toolbar", re.I)
-_CONTENT = re.compile(r"^(zoom|content|article|main|TRS_Editor|Custom_UnionStyle|detail|text|pages?_content|wzcon|xxgk)", re.I)
-_BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "td", "th"}
+# Block-level elements: each starts a new line when a page is rendered as lines.
+_BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article",
+           "table", "ul", "ol", "dl", "dt", "dd", "header", "footer", "nav", "center", "blockquote"}
+_UNSEEN = {"script", "style", "noscript", "template", "head", "title", "select", "option", "svg"}
+# A web page's own fields around the article ("发布时间：2024-03-21", "来源：区教育局", "文号：…"),
+# which article extractors leave out by design.
+_PAGE_FIELD = re.compile(r"(发布时间|发布日期|发文日期|成文日期|印发日期|发布机构|发文机关|发文字号|文\s*号|来\s*源|作\s*者)\s*[:：]")
+# Where a line of several "label：value" fields splits ("发布时间：… 来源：… 浏览次数：…")
+_FIELD_START = re.compile(r"(?<=\S)\s+(?=[\u4e00-\u9fff]{2,5}\s*[:：])")
+
+
+_LABEL_CELL = re.compile(r"^[\u4e00-\u9fff\s]{2,8}[:：]$")
+
+
+def _row_lines(cells: list[str]) -> list[str]:
+    """A table row as lines: a page's info table ("索引号： | … | 发布机构： | …") as one
+    "label：value" line per field, any other row as its tab-joined cells."""
+    if len(cells) >= 2 and len(cells) % 2 == 0 and all(_LABEL_CELL.match(c) for c in cells[::2]):
+        return [f"{label}{value}" for label, value in zip(cells[::2], cells[1::2])]
+    return ["\t".join(cells)]
+
+
+def _page_lines(tree) -> list[str]:
+    """The visible text of a whole page, a line per block element and a row's cells tab-joined."""
+    out: list[str] = []
+    parts: list[str] = []
+
+    def flush() -> None:
+        line = " ".join("".join(parts).split())
+        if line:
+            out.append(line)
+        parts.clear()
+
+    def walk(el) -> None:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if tag in _UNSEEN or not isinstance(el.tag, str):
+            parts.append(el.tail or "")
+            return
+        if tag in _BLOCKS:
+            flush()
+        if tag == "tr":
+            out.extend(_row_lines([" ".join(c.text_content().split()) for c in el
+                                   if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]))
+        else:
+            parts.append(el.text or "")
+            for child in el:
+                walk(child)
+        if tag in _BLOCKS:
+            flush()
+        parts.append(el.tail or "")
+
+    walk(tree)
+    flush()
+    return out
+
+
+def _article_lines(xml: str) -> list[str]:
+    """Lines of trafilatura's XML: paragraphs, headings and list items one per line; a data table
+    one line per row with tab-joined cells; a layout table (one cell per row) as its paragraphs."""
+    from lxml import etree
+
+    root = etree.fromstring(xml.encode("utf-8"))
+    main = root.find("main")
+    out: list[str] = []
+
+    def text(el) -> str:
+        return " ".join("".join(el.itertext()).split())
+
+    def block(el) -> None:
+        if el.tag == "table":
+            out.append("")  # a table ends where the next paragraph starts, as in a DOCX
+            for row in el.iter("row"):
+                cells = [c for c in row if c.tag == "cell"]
+                if len(cells) == 1 and cells[0].find("p") is not None:
+                    for child in cells[0]:
+                        block(child)
+                elif cells:
+                    out.extend(_row_lines([text(c) for c in cells]))
+            out.append("")
+        elif el.tag == "list":
+            for item in el.iter("item"):
+                out.append(text(item))
+        elif el.tag in ("graphic", "comments"):
+            return
+        elif (line := text(el)):
+            out.append(line)
+
+    for el in (main if main is not None else []):
+        block(el)
+    return out
 
 
 # One tag: its slash, its name, and whether it closes itself; comments and doctypes do not match.
@@ -236,7 +380,7 @@ _FLAT = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "me
 
 
 def _check_html_shape(html: str, path: Path) -> None:
-    """Reject pathological nesting or tag counts with one linear pass, before BeautifulSoup."""
+    """Reject pathological nesting or tag counts with one linear pass, before any HTML parser."""
     depth = deepest = tags = 0
     for m in _HTML_TAG.finditer(html):
         tags += 1
@@ -251,53 +395,40 @@ def _check_html_shape(html: str, path: Path) -> None:
             raise UnreadableFileError(path, f"网页嵌套过深（超过 {MAX_HTML_DEPTH} 层），结构异常，已拒绝")
 
 
-def _html_text(html: str) -> str:
-    """Main text of a government web page: navigation, scripts and footers removed."""
-    from bs4 import BeautifulSoup
+def _html_text(html: str, path: Path) -> str:
+    """Text of a web page: the article as trafilatura finds it, headed by the page's title and
+    its own fields (发布时间, 来源, 文号 …) that stand before the article."""
+    import lxml.html
+    import trafilatura
 
-    soup = BeautifulSoup(html, "lxml")
-    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form",
-                     "iframe", "button", "select", "input", "svg"]):
-        tag.decompose()
-    for tag in soup.find_all(True):
-        if getattr(tag, "decomposed", False) or tag.attrs is None:
-            continue
-        attrs = " ".join([tag.get("id") or ""] + list(tag.get("class") or []))
-        if attrs.strip() and _NOISE.search(attrs) and not _CONTENT.search(attrs):
-            tag.decompose()
-    root = None
-    for tag in soup.find_all(True):
-        ident = [tag.get("id") or ""] + list(tag.get("class") or [])
-        if any(_CONTENT.match(x) for x in ident if x):
-            if len(tag.get_text(strip=True)) > 50:
-                root = tag
-                break
-    root = root or soup.body or soup
-    for table in root.find_all("table"):
-        rows = []
-        for tr in table.find_all("tr"):
-            cells = [" ".join(c.get_text(" ").split()) for c in tr.find_all(["td", "th"])]
-            rows.append("\t".join(cells))
-        table.replace_with(soup.new_string("\n" + "\n".join(rows) + "\n"))
-    for br in root.find_all("br"):
-        br.replace_with(soup.new_string("\n"))
-    for tag in root.find_all(list(_BLOCK_TAGS)):
-        tag.insert_before(soup.new_string("\n"))
-        tag.insert_after(soup.new_string("\n"))
-    text = root.get_text()
-    lines = [" ".join(line.split()) if "\t" not in line else line.strip() for line in text.split("\n")]
-    out, blank = [], 0
-    for line in lines:
-        blank = blank + 1 if not line else 0
-        if blank <= 1:
-            out.append(line)
-    return "\n".join(out).strip() + "\n"
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError) as exc:
+        raise UnreadableFileError(path, "网页内容为空或无法解析") from exc
+    page = _page_lines(tree.body if tree.find("body") is not None else tree)
+    xml = trafilatura.extract(html, include_tables=True, favor_recall=True, output_format="xml",
+                              include_comments=False, deduplicate=False)
+    article = _article_lines(xml) if xml else []
+    if not article:
+        log.info("no article found in a web page; keeping all of its text")
+        return "\n".join(page) + "\n"
+    first = next((i for i, line in enumerate(page) if article[0] in line or line in article[0]), len(page))
+    head = []
+    meta = trafilatura.extract_metadata(html)
+    title = meta.title.strip() if meta is not None and meta.title else ""
+    if title and title in html and not any(title in line for line in article):
+        head.append(title)
+    for line in page[:first]:
+        if _PAGE_FIELD.search(line) and len(line) <= 300:
+            head.extend(_FIELD_START.split(line.replace("\t", " ")))
+    text = "\n".join(head + article)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
 def _html_file(data: bytes, path: Path, budget: Budget) -> str:
     html = decode_text(data, path)
     _check_html_shape(html, path)
-    return _html_text(html)
+    return _html_text(html, path)
 
 
 # One registry: extension → (format name, loader(data, path, budget) → text). A new format is

@@ -1,6 +1,7 @@
 """Plain data classes for what travels between the engine's stages."""
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 
@@ -30,6 +31,11 @@ class Document:
     dropped: int = 0        # lines of page furniture removed before parsing
     # source spans of the header lines the metadata came from: field -> [start, end]
     spans: dict[str, list[int]] = field(default_factory=dict)
+    pages: list[int] = field(default_factory=list)  # a PDF's page starts in `text`; empty otherwise
+
+    def page_at(self, offset: int) -> int | None:
+        """The PDF page (from 1) that holds `offset` of the text; None for other formats."""
+        return bisect.bisect_right(self.pages, offset) if self.pages else None
 
 
     @property
@@ -89,6 +95,7 @@ class Citation:
     text: str
     start: int
     end: int
+    page: int | None = None  # the PDF page the passage starts on
 
 
 @dataclass

@@ -8,7 +8,7 @@ dropped, so the reindex report can say so.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 # 督導(dǎo): a pinyin syllable with a tone mark in brackets right after a character
@@ -17,7 +17,11 @@ PINYIN_GLOSS = re.compile(rf"(?<=[\u4e00-\u9fff])[(（][a-zü]*[{_TONED}][a-zü]
 FURNITURE = [
     re.compile(r"^(您的位置|当前位置|您现在的位置|所在位置|位置)\s*[:：]"),
     re.compile(r"首页\s*(>|＞|»|›|>>)"),
-    re.compile(r"【\s*大\s*】\s*【\s*中\s*】\s*【\s*小\s*】|^字体(大小)?\s*[:：]"),
+    re.compile(r"【\s*大\s*】\s*【\s*中\s*】\s*【\s*小\s*】|^(字体|字号)(大小)?\s*[:：]"),
+    # a site's navigation bar, starting from its home page: "网站首页 机构概况 信息公开"
+    re.compile(r"^(网站)?首页(\s*[|｜·]?\s*[\u4e00-\u9fff]{2,8}){2,}$"),
+    # a site's footer: who runs it, its registration numbers
+    re.compile(r"版权所有\s*[:：©]|主办单位\s*[:：]|承办单位\s*[:：]|技术支持\s*[:：]|网站标识码|ICP\s*备|公网安备"),
     re.compile(r"(浏览量|浏览次数|阅读次数|阅读量|点击数|点击量|访问量|访问次数)\s*[:：]?\s*\d+"),
     re.compile(r"有\s*\d+\s*位读者读过|^作者\s*[:：]\s*\S{0,12}$"),
     re.compile(r"^(【?打印本页】?|【?关闭窗口】?|【打印】|【关闭】|分享到|返回顶部|上一篇|下一篇|查看更多|扫一扫|"
@@ -49,6 +53,7 @@ class Cleaned:
     text: str
     dropped: int      # lines of page furniture removed
     glosses: int = 0  # pinyin glosses removed
+    pages: list[int] = field(default_factory=list)  # where each PDF page starts in `text`
 
 
 def is_furniture(line: str) -> bool:
@@ -109,4 +114,19 @@ def clean_page(text: str) -> Cleaned:
     out = []
     for line in kept:
         out.extend(_unflatten(line))
-    return Cleaned("\n".join(out), dropped, glosses)
+    text, pages = _page_starts(out)
+    return Cleaned(text, dropped, glosses, pages)
+
+
+def _page_starts(lines: list[str]) -> tuple[str, list[int]]:
+    """The text without its page-break lines (a PDF's form feeds), and where each page starts."""
+    if "\x0c" not in lines:
+        return "\n".join(lines), []
+    starts, pos, out = [0], 0, []
+    for line in lines:
+        if line == "\x0c":
+            line = ""
+            starts.append(pos + 1)
+        out.append(line)
+        pos += len(line) + 1
+    return "\n".join(out), starts

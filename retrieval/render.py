@@ -25,13 +25,18 @@ def source_line(c: Citation) -> str:
     head = "·".join(parts)
     title = f"《{clip(c.title, TITLE_SHOWN)}》" if c.title else ""
     number = clip(c.doc_number or "", NAME_SHOWN)
-    return f"{head} {title}{number} › {clip(c.heading, HEADING_SHOWN)}".strip()
+    return f"{head} {title}{number} › {clip(c.heading, HEADING_SHOWN)}{page_label(c.page)}".strip()
 
 
-def short_source(doc_number: str, title: str, heading: str) -> str:
-    """The compact source line under a group of schedule entries: 文号 › heading path."""
+def page_label(page: int | None) -> str:
+    """“（第2页）” after a heading path when the source is a PDF."""
+    return f"（第{page}页）" if page else ""
+
+
+def short_source(doc_number: str, title: str, heading: str, page: int | None = None) -> str:
+    """The compact source line under a group of schedule entries: 文号 › heading path (page)."""
     source = clip(doc_number, NAME_SHOWN) or clip(title, TITLE_SHOWN)
-    return f"   —— {source} › {clip(heading, HEADING_SHOWN)}"
+    return f"   —— {source} › {clip(heading, HEADING_SHOWN)}{page_label(page)}"
 
 
 def passage_blocks(answer: Answer, citations: list[Citation] | None = None) -> list[str]:
@@ -69,7 +74,7 @@ def to_json(answer: Answer) -> dict:
         "kind": answer.kind,
         "citations": [
             {k: v for k, v in asdict(c).items()
-             if k in ("doc", "title", "doc_number", "region", "year", "heading", "text", "start", "end")}
+             if k in ("doc", "title", "doc_number", "region", "year", "heading", "text", "start", "end", "page")}
             for c in answer.citations
         ],
     }

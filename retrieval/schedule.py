@@ -66,8 +66,13 @@ def _row_entries(doc: Document, chunk: Chunk) -> list[ScheduleEntry]:
         return []
     cell = chunk.cells[col]
     names = chunk.table_header
-    activity = "；".join(c for i, c in enumerate(chunk.cells)
-                        if i != col and c and not (i < len(names) and SKIP_HEADERS.match(names[i])))
+    content = [c for i, c in enumerate(chunk.cells)
+               if i != col and c and not (i < len(names) and SKIP_HEADERS.match(names[i]))]
+    activity = "；".join(content)
+    # a cell numbering several items ("1.…… 2.……") is one entry per item, with the row's other cells
+    split = [(k, items) for k, c in enumerate(content) if len(items := numbered_items(c)) > 1]
+    activities = ([activity] if len(split) != 1 else
+                  ["；".join(content[:split[0][0]] + [item] + content[split[0][0] + 1:]) for item in split[0][1]])
     folded = fold(cell)
     found = [w for w in timeexpr.find_all(folded) if w.valid]
     # several dated steps in one cell: "3月下旬: 第一轮视导 5月中旬: 第二轮视导 …"
@@ -84,7 +89,26 @@ def _row_entries(doc: Document, chunk: Chunk) -> list[ScheduleEntry]:
     when = timeexpr.parse(folded)
     if when is None or not when.valid or not when.months:
         return []
-    return _entries(doc, when, activity, cell, chunk.start, chunk.end, "table", chunk.heading)
+    return [e for item in activities
+            for e in _entries(doc, when, item, cell, chunk.start, chunk.end, "table", chunk.heading)]
+
+
+_ITEM_NO = re.compile(r"(?<![\d.．])(\d{1,2})\s*[.．、](?!\d)")
+
+
+def numbered_items(text: str) -> list[str]:
+    """The items of a cell that numbers several ("1.召开工作会议 2.开展开学督导" → two), else the
+    whole text: numbers must run 1, 2, 3 … from the cell's start."""
+    marks, expect = [], 1
+    for m in _ITEM_NO.finditer(text):
+        if int(m.group(1)) == expect and (expect > 1 or not text[:m.start()].strip()):
+            marks.append(m)
+            expect += 1
+    if len(marks) < 2:
+        return [text]
+    ends = [m.start() for m in marks[1:]] + [len(text)]
+    items = [text[m.end():end].strip(" ；;，,") for m, end in zip(marks, ends)]
+    return [item for item in items if item] or [text]
 
 
 def _locate(raw: str, start: int, end: int, needle: str) -> tuple[int, int]:

@@ -172,13 +172,20 @@ def parse(text: str) -> list[Block]:
             del path[k]
         path[level] = label
 
+    after_blank = False
     while i < len(lines):
         line = lines[i]
         t = line.text
         if not t:
             # PDF extraction puts blank lines between wrapped lines: let _continues decide
+            after_blank = True
             i += 1
             continue
+        if (table is not None and table["mode"] == "tab" and after_blank and "\t" not in line.raw):
+            # a tab-joined table (DOCX, HTML) is one line per row and ends at a blank line: what
+            # follows (the signature, the next paragraph) is no wrapped cell of its last row
+            close_table()
+        after_blank = False
         if RE_RULE.match(line.raw):
             close_para()
             i += 1
@@ -247,6 +254,7 @@ def parse(text: str) -> list[Block]:
                 set_heading(level, label)
                 # a short title line with its text below: (一)积极争创责任区督学挂牌督导创新县
                 if (_is_pure_heading(t) and level == 2 and _has_body(lines, i)
+                        and not _wrapped_title(lines, i)
                         and (width(t) <= 16 or (width(t) <= 30 and not re.search(r"[，,、]", t)))
                         and not re.search(r"[:：]\s*\S", t)):
                     path[level] = _clean_label(t)
@@ -277,6 +285,17 @@ def parse(text: str) -> list[Block]:
     close_para()
     close_table()
     return blocks
+
+
+def _wrapped_title(lines: list[Line], i: int) -> bool:
+    """Whether a title line was hard-wrapped: the next line starts with the few characters that
+    end it (“…及学校工作综合” / “考核。会同……”), so title and text are one paragraph."""
+    if width(lines[i].text) < WRAP_MIN_WIDTH or _ends_sentence(lines[i].text):
+        return False
+    for ln in lines[i + 1:]:
+        if ln.text:
+            return bool(re.match(r"^[^。；，,\s]{1,6}[。；]", ln.text))
+    return False
 
 
 def _has_body(lines: list[Line], i: int) -> bool:

@@ -35,14 +35,15 @@ def entry_line(e: ScheduleEntry, plan_year: int | None = None) -> str:
     return f"· {when}　{e.activity}"
 
 
-def source_of(doc: Document, heading: str) -> str:
-    return short_source(doc.doc_number, doc.title, heading)
+def source_of(doc: Document, heading: str, start: int) -> str:
+    """The source line of passages under `heading` starting at `start` (its PDF page, if any)."""
+    return short_source(doc.doc_number, doc.title, heading, doc.page_at(start))
 
 
 def entry_citation(doc: Document, e: ScheduleEntry) -> Citation:
     return Citation(doc=doc.doc_id, title=doc.title, doc_number=doc.doc_number, region=place_name(doc),
                     year=e.year, heading=e.heading, text=entry_line(e, doc.year)[2:], start=e.start,
-                    end=e.end)
+                    end=e.end, page=doc.page_at(e.start))
 
 
 def entry_json(e: ScheduleEntry) -> dict:
@@ -83,7 +84,7 @@ def answer_month(query: Query, plans: list[Document], notes: list[str],
             by_heading.setdefault(e.heading, []).append(e)
         for heading, group in by_heading.items():
             lines.extend(entry_line(e, year) for e in group)
-            lines.append(source_of(doc, heading))
+            lines.append(source_of(doc, heading, group[0].start))
         blocks.append("\n".join(lines))
         for e in hits:
             cites.append(entry_citation(doc, e))
@@ -139,8 +140,9 @@ def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
         doc = docs[group[0].doc_id]
         lines = [f"【{region}】{doc.year}年工作要点" if doc.year else f"【{region}】"]
         for heading in dict.fromkeys(e.heading for e in group):
-            lines.extend(entry_line(e, doc.year) for e in group if e.heading == heading)
-            lines.append(source_of(doc, heading))
+            under = [e for e in group if e.heading == heading]
+            lines.extend(entry_line(e, doc.year) for e in under)
+            lines.append(source_of(doc, heading, under[0].start))
         blocks.append("\n".join(lines))
         for e in group:
             cites.append(entry_citation(doc, e))
@@ -150,7 +152,7 @@ def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
         h = undated[region]
         doc = docs[h.chunk.doc_id]
         text = excerpt(h.chunk.text, query.tokens, 120)
-        blocks.append(f"【{region}】文件提到此项工作，但没有写明时间：\n  {text}\n{source_of(doc, h.chunk.heading)}")
+        blocks.append(f"【{region}】文件提到此项工作，但没有写明时间：\n  {text}\n{source_of(doc, h.chunk.heading, h.chunk.start)}")
         cites.append(citation(doc, h.chunk, text))
     head = "时间安排：" if dated else "找到相关工作，但文件没有写明时间："
     return Answer(question=query.question, kind="when", answer=head, citations=cites, notes=notes,
@@ -288,7 +290,7 @@ def _order_answer(query, plans, notes, hits, state, top_k):
     blocks, cites = [], []
     for e in (first, second):
         doc = docs[e.doc_id]
-        blocks.append(f"【{place_name(doc)}】\n{entry_line(e, doc.year)}\n{source_of(doc, e.heading)}")
+        blocks.append(f"【{place_name(doc)}】\n{entry_line(e, doc.year)}\n{source_of(doc, e.heading, e.start)}")
         cites.append(entry_citation(doc, e))
     return Answer(question=query.question, kind="order", answer=head, citations=cites, notes=notes,
                   months=sorted(set(first.months) | set(second.months)),

@@ -255,3 +255,109 @@ def test_document_site_terms_dropped_whatever_the_site(line):
 def test_a_circular_sentence_about_fees_is_kept():
     line = "严禁在职教师有偿补课和组织学生参加付费培训。"
     assert clean_page(f"一、工作内容\n{line}").dropped == 0
+
+
+# -- web pages (trafilatura) and PDFs (pdfplumber) ----------------------------------------------
+HTML = Path(__file__).parent / "data" / "html"
+PAGE_FURNITURE = ("您的位置", "当前位置", "浏览次数", "阅读次数", "字号", "分享到", "打印本页", "关闭窗口",
+                  "版权所有", "网站首页", "ICP", "相关链接", "主办单位")
+
+
+@pytest.mark.parametrize("name,title,issuer,number,date,published", [
+    # a div layout: title in <h1> and the page's own info line outside the article
+    ("div-layout", "测试区人民政府教育督导室关于印发《测试区2024年教育督导工作要点》的通知",
+     "测试区人民政府教育督导室", "测教督〔2024〕2号", "2024-03-20", "2024-03-21"),
+    # a layout of nested tables with an info table (索引号 | … | 发布机构 | … | 文号 | …)
+    ("table-layout", "测试县教育局关于做好2023年春季学期开学工作的通知", "测试县教育局", "测教发〔2023〕5号",
+     "2023-02-10", ""),
+])
+def test_web_pages_of_either_layout(name, title, issuer, number, date, published):
+    d = load_document(HTML / f"{name}.html")
+    assert (d.title, d.issuer, d.doc_number, d.date, d.published) == (title, issuer, number, date, published)
+    assert d.fmt == "html" and d.dropped >= 1
+    for furniture in PAGE_FURNITURE:
+        assert furniture not in d.text, furniture
+    for e in extract_schedule(d, chunk_document(d)):  # the signature is never part of an entry
+        assert issuer not in e.activity and "索引号" not in e.activity
+
+
+def test_web_page_month_table_one_entry_per_numbered_item():
+    d = load_document(HTML / "div-layout.html")
+    got = [(e.when_text, e.activity) for e in extract_schedule(d, chunk_document(d)) if e.source == "table"]
+    assert got == [("3月", "召开全区教育督导工作会议"), ("3月", "开展春季开学专项督导"), ("9月", "秋季开学工作检查")]
+
+
+def test_web_page_dated_steps():
+    d = load_document(HTML / "table-layout.html")
+    got = {(e.when_text, tuple(e.months), e.year) for e in extract_schedule(d, chunk_document(d))}
+    assert {("2月20日前", (2,), 2023), ("2月21日至3月3日", (2, 3), 2023)} <= got
+
+
+RULED = [["月份", "重点工作", "责任科室"],
+         ["三月", "开展春季开学工作专项督导，重点检查校园安全、食堂卫生和课后服务开展情况。", "督导室"],
+         ["四月", "1.对幼儿园办园行为开展督导评估。2.组织责任督学参加省级培训。", "督导室"],
+         ["九月", "开展秋季开学工作调研。", "督导室"]]
+
+
+def write_ruled_pdf(path: Path, rows=RULED) -> Path:
+    """The circular of makefiles.SAMPLE_LINES, its month table on page 2 with ruled cells narrow
+    enough that the long ones wrap onto two lines."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table
+
+    from makefiles import SAMPLE_LINES
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    body = ParagraphStyle("b", fontName="STSong-Light", fontSize=11, leading=16)
+    cell = ParagraphStyle("c", fontName="STSong-Light", fontSize=10, leading=13)
+    table = Table([[Paragraph(c, cell) for c in r] for r in rows], colWidths=[20 * mm, 90 * mm, 30 * mm],
+                  style=[("GRID", (0, 0), (-1, -1), 0.5, "black")])
+    story = [Paragraph(line, body) for line in SAMPLE_LINES]
+    story += [PageBreak(), Paragraph("二、月度安排", body), table, Paragraph("测试县教育督导室", body)]
+    SimpleDocTemplate(str(path)).build(story)
+    return path
+
+
+def test_pdf_ruled_table_with_wrapped_cells_reads_like_the_docx(tmp_path):
+    from makefiles import write_docx
+    pdf = load_document(write_ruled_pdf(tmp_path / "plan.pdf"))
+    docx = load_document(write_docx(tmp_path / "plan.docx", table=RULED))
+
+    def entries(d):
+        return [(e.when_text, e.months, e.activity) for e in extract_schedule(d, chunk_document(d))]
+    assert entries(pdf) == entries(docx)
+    assert [(w, a) for w, _, a in entries(pdf)] == [
+        ("三月", "开展春季开学工作专项督导，重点检查校园安全、食堂卫生和课后服务开展情况。；督导室"),
+        ("四月", "对幼儿园办园行为开展督导评估。；督导室"), ("四月", "组织责任督学参加省级培训。；督导室"),
+        ("九月", "开展秋季开学工作调研。；督导室")]
+
+
+def test_pdf_pages_are_known_and_other_formats_have_none(tmp_path):
+    from makefiles import write_docx
+    pdf = load_document(write_ruled_pdf(tmp_path / "plan.pdf"))
+    assert len(pdf.pages) == 2
+    rows = [c for c in chunk_document(pdf) if c.kind == "row"]
+    assert rows and all(pdf.page_at(c.start) == 2 for c in rows)
+    assert pdf.page_at(0) == 1
+    assert "\x0c" not in pdf.text
+    docx = load_document(write_docx(tmp_path / "plan.docx", table=RULED))
+    assert docx.pages == [] and docx.page_at(10) is None
+
+
+def test_citations_of_a_pdf_name_the_page(tmp_path, tiny_st_model):
+    from retrieval.config import load_config
+    from retrieval.embedders import SentenceTransformerEmbedder
+    from retrieval.engine import Engine
+    from retrieval.render import to_json, to_text
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write_ruled_pdf(corpus / "plan.pdf")
+    eng = Engine(load_config(corpus_dir=corpus, index_dir=tmp_path / "idx", telegram_token=""),
+                 embedder=SentenceTransformerEmbedder(str(tiny_st_model))).open()
+    month = eng.ask("四月做什么")
+    assert "（第2页）" in to_text(month) and "组织责任督学参加省级培训" in to_text(month)
+    passage = eng.ask("责任督学培训怎么安排")
+    pages = {c["text"][:8]: c["page"] for c in to_json(passage)["citations"]}
+    assert pages and set(pages.values()) <= {1, 2} and 1 in pages.values()

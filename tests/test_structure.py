@@ -141,3 +141,23 @@ def test_long_paragraph_split_between_sentences(docs):
     assert len(chunks) >= 2
     assert all(len(c.text) <= 320 for c in chunks)
     assert all(c.text[-1] in "。；！？”" for c in chunks[:-1])
+
+
+@pytest.mark.parametrize("title,tail,body", [
+    ("（五）牵头组织好春秋两季开学工作调研及学校工作综合", "考核。", "会同相关股室组成调研组，深入各校调研并指导工作。"),
+    ("（二）认真做好义务教育优质均衡发展县创建的迎检", "工作。", "对照评估指标，逐项查漏补缺，确保顺利通过省级评估。"),
+])
+def test_a_title_wrapped_onto_the_next_line_stays_with_its_text(tmp_path, title, tail, body):
+    path = tmp_path / "plan.txt"
+    path.write_text(f"2021年教育督导工作要点\n一、重点工作\n{title}\n\n{tail}{body}\n（六）开展专项督导。\n", "utf-8")
+    doc = load_document(path)
+    first = next(c for c in chunk_document(doc) if title[:3] in c.text)
+    assert first.text.startswith(title + tail) and body in first.text
+
+
+def test_a_short_title_with_its_text_below_stays_a_heading(tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_text("2021年教育督导工作要点\n一、重点工作\n（一）积极争创责任区督学挂牌督导创新县\n"
+                    "对照创新县标准，完善责任区设置，开展挂牌督导。\n（二）开展专项督导。\n", "utf-8")
+    chunk = next(c for c in chunk_document(load_document(path)) if "对照创新县标准" in c.text)
+    assert chunk.heading.endswith("（一）积极争创责任区督学挂牌督导创新县")
