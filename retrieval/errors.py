@@ -5,6 +5,14 @@ class EngineError(Exception):
     """Base class for every error the engine raises on purpose."""
 
 
+class ConfigError(EngineError):
+    """An environment variable (or `.env` line) holds a value that cannot be used."""
+
+    def __init__(self, name: str, value: str, expected: str):
+        self.name, self.value = name, value
+        super().__init__(f"配置项 {name}={value!r} 无效：{expected}")
+
+
 class UnreadableFileError(EngineError):
     """A corpus file cannot be turned into text; `reason` is shown to the user."""
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -116,5 +117,24 @@ def test_cli_reports_engine_errors_in_chinese(tmp_path):
     empty.mkdir()
     out = subprocess.run([sys.executable, str(ROOT / "bot.py"), "reindex", "--corpus", str(empty),
                           "--index", str(tmp_path / "idx")], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 2
+    assert out.returncode == 1
     assert "没有可读取的文件" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("name,value,args", [
+    ("DUDAO_TOP_K", "three", ["ask", "四月做什么"]),
+    ("DUDAO_RATE_SECONDS", "-1", ["ask", "四月做什么"]),
+    ("ADMIN_IDS", "12345,@someone", []),           # the bot itself
+])
+def test_a_bad_setting_is_named_with_its_value(tmp_path, name, value, args):
+    env = dict(os.environ, **{name: value}, TELEGRAM_BOT_TOKEN="123:abc", DUDAO_INDEX_DIR=str(tmp_path / "i"))
+    out = subprocess.run([sys.executable, str(ROOT / "bot.py"), *args], capture_output=True, text=True,
+                         timeout=120, env=env)
+    assert out.returncode == 1
+    assert name in out.stderr and value in out.stderr and "Traceback" not in out.stderr
+
+
+def test_help_names_the_bot_and_its_webhook_mode():
+    out = subprocess.run([sys.executable, str(ROOT / "bot.py"), "--help"], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0 and "--webhook" in out.stdout and "reindex" in out.stdout
