@@ -184,6 +184,12 @@ def test_more_button_shows_more_passages(botenv):
     stub.callback(data, {"message_id": first["message_id"], "date": int(time.time()),
                          "chat": {"id": user, "type": "private"}, "text": "…"}, user_id=user)
     stub.wait_for(lambda s: any(m["chat_id"] == user and "更多相关原文" in m["text"] for m in s))
+    more = [m for m in stub.to_chat(user) if "更多相关原文" in m["text"]][-1]
+
+    def passages(text):
+        return {line.strip() for line in text.splitlines() if "›" not in line and len(line.strip()) > 20}
+    assert "›" in more["text"]                       # each further passage with its source
+    assert passages(more["text"]) and not passages(more["text"]) & passages(first["text"])
 
 
 def test_follow_ups_keep_to_their_chat_and_replies_continue_their_answer(botenv):
@@ -314,6 +320,14 @@ def test_stats_and_remove(botenv):
     assert (corpus / ".removed" / "testcounty-2021.txt").exists()
     [reply] = ask(stub, "/docs")
     assert "测教督〔2021〕9号" not in reply["text"] and "澄教督〔2021〕2号" in reply["text"]
+    # put the file back, so that no other test depends on running before this one
+    (corpus / ".removed" / "testcounty-2021.txt").rename(corpus / "testcounty-2021.txt")
+    done_before = len(stub.sent)
+    stub.message("/reindex", user_id=ADMIN)
+    stub.wait_for(lambda s: any(m["chat_id"] == ADMIN and "索引已重建" in m["text"] for m in s[done_before:]),
+                  timeout=90)
+    [reply] = ask(stub, "/docs")
+    assert "测教督〔2021〕9号" in reply["text"]
 
 
 def test_429_is_survived(botenv):
