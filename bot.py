@@ -615,7 +615,6 @@ def build_application(cfg, engine):
     app.add_handler(MessageHandler(~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
                                    bot.unreadable))
     app.add_error_handler(bot.on_error)
-    app.bot_data["dudao"] = bot
     return app
 
 

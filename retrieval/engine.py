@@ -128,10 +128,6 @@ class Engine:
         return report
 
     @property
-    def reindexing(self) -> bool:
-        return self._reindex_guard.locked()
-
-    @property
     def state(self) -> State:
         if self._state is None:
             self.open()

@@ -1,14 +1,11 @@
 """Reindex: corpus files → documents → chunks (+ schedule) → vectors and BM25, published atomically."""
 from __future__ import annotations
 
-import errno
 import fcntl
 import hashlib
 import logging
-import os
 import shutil
 import sqlite3
-import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -22,6 +19,7 @@ from .chunker import chunk_document, row_text, search_text
 from .embedders import Embedder
 from .errors import (EmptyCorpusError, IndexCorruptError, IndexMissingError, IndexWriteError,
                      ReindexBusyError, UnreadableFileError)
+from .faults import fault
 from .lexical import BM25, full_dictionary, tokenize
 from .loaders import SUPPORTED, check_name, read_file, sha256_bytes
 from .models import Chunk, Document
@@ -88,29 +86,6 @@ def load_document(path: Path) -> Document:
 def embed_text(doc: Document, chunk: Chunk) -> str:
     """What the dense model sees for a chunk: where it sits, then what it says."""
     return normalize(f"{doc.region} {chunk.heading}：{row_text(chunk)}")
-
-
-def fault(stage: str) -> None:
-    """Fault injection for the crash tests: DUDAO_FAULT=pause:<stage> stops here until killed,
-    DUDAO_FAULT=enospc:<stage> fails here as a full disk would (OSError), dbfull:<stage> as SQLite
-    does, faissfull:<stage> as FAISS does. Stages: embed, store (SQLite written, not committed),
-    write, swap."""
-    spec = os.environ.get("DUDAO_FAULT", "")
-    if not spec:
-        return
-    action, _, where = spec.partition(":")
-    if where != stage:
-        return
-    if action == "pause":
-        print(f"FAULT-PAUSE {stage}", file=sys.stderr, flush=True)
-        while True:
-            time.sleep(3600)
-    if action == "enospc":
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-    if action == "dbfull":
-        raise sqlite3.OperationalError("database or disk is full")
-    if action == "faissfull":
-        raise RuntimeError("Error in faiss::FileIOWriter: write error: No space left on device")
 
 
 @contextmanager
