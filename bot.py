@@ -18,7 +18,7 @@ from collections import OrderedDict
 from functools import partial
 from pathlib import Path
 
-CLI_COMMANDS = {"reindex", "ask", "chat", "eval", "calendar", "add", "remove"}
+CLI_COMMANDS = {"reindex", "ask", "chat", "eval", "calendar", "docs", "add", "remove"}
 log = logging.getLogger("dudao.bot")
 
 NO_TOKEN_HELP = """没有设置 TELEGRAM_BOT_TOKEN，机器人无法连接 Telegram。
@@ -299,17 +299,13 @@ class DudaoBot:
 
         from telegram.constants import ParseMode
 
-        from retrieval.render import NAME_SHOWN, TITLE_SHOWN, clip
+        from retrieval.render import doc_card
         from telegram_format import pack
-        from retrieval.plans import place_name
         docs = self.engine.documents()
         parts = [f"<b>已收录 {len(docs)} 份工作要点：</b>"]
         for d in docs:
-            date = d.date or d.printed_date or "日期不详"
-            parts.append(f"<b>{escape(clip(place_name(d), NAME_SHOWN))}</b> {d.year or ''}年\n"
-                         f"{escape(clip(d.title, TITLE_SHOWN))}\n"
-                         f"{escape(clip(d.doc_number or '无文号', NAME_SHOWN))} · {escape(clip(date, NAME_SHOWN))}"
-                         f"\n<i>文件编号：{escape(clip(d.doc_id, 2 * TITLE_SHOWN))}</i>")
+            head, title, number, doc_id = (escape(x) for x in doc_card(d))
+            parts.append(f"<b>{head}</b>\n{title}\n{number}\n<i>文件编号：{doc_id}</i>")
         for html in pack(parts):
             await update.effective_message.reply_text(html, parse_mode=ParseMode.HTML)
 

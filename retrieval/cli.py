@@ -156,6 +156,13 @@ def cmd_calendar(args) -> int:
     return 0
 
 
+def cmd_docs(args) -> int:
+    """The indexed circulars, as the admin chat's /docs lists them."""
+    from .render import docs_text
+    print(docs_text(open_engine(args).documents()))
+    return 0
+
+
 def cmd_add(args) -> int:
     """Add a circular the way an admin's upload does: checked, deduplicated, reindexed."""
     from .corpus import add_file
@@ -210,6 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--month", type=int)
     common(sp, corpus=True)
     sp.set_defaults(func=cmd_calendar)
+    sp = sub.add_parser("docs", help="列出已收录的文件（与机器人 /docs 相同）")
+    common(sp, corpus=True)
+    sp.set_defaults(func=cmd_docs)
     sp = sub.add_parser("add", help="添加一份文件到 corpus/ 并更新索引（与管理员上传相同的检查）")
     sp.add_argument("file")
     sp.add_argument("--replace", action="store_true", help="文号或标题相同的旧文件移到 .removed/，用新文件替换")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from .models import Answer, Citation
+from .models import Answer, Citation, Document
 
 
 # Display caps: a title or heading path read from a hostile file can be any length, and a source
@@ -82,3 +82,22 @@ def to_json(answer: Answer) -> dict:
         out["months"] = answer.months
         out["schedule"] = answer.schedule
     return out
+
+
+def doc_card(d: Document) -> tuple[str, str, str, str]:
+    """One indexed document as (region · year, title, 文号 · date, 文件编号): what `docs` and /docs show."""
+    from .plans import place_name
+    date = d.date or d.printed_date or d.published or "日期不详"
+    head = f"{clip(place_name(d), NAME_SHOWN)} {d.year or ''}年".strip()
+    return (head, clip(d.title, TITLE_SHOWN) or "标题未识别",
+            f"{clip(d.doc_number or '无文号', NAME_SHOWN)} · {clip(date, NAME_SHOWN)}",
+            clip(d.doc_id, 2 * TITLE_SHOWN))
+
+
+def docs_text(docs: list[Document]) -> str:
+    """The `docs` listing as plain text."""
+    lines = [f"已收录 {len(docs)} 份工作要点："]
+    for d in docs:
+        head, title, number, doc_id = doc_card(d)
+        lines.append(f"{head}\n  {title}\n  {number}\n  文件编号：{doc_id}")
+    return "\n".join(lines)

@@ -138,3 +138,12 @@ def test_help_names_the_bot_and_its_webhook_mode():
     out = subprocess.run([sys.executable, str(ROOT / "bot.py"), "--help"], capture_output=True, text=True,
                          timeout=60)
     assert out.returncode == 0 and "--webhook" in out.stdout and "reindex" in out.stdout
+
+
+def test_cli_docs_lists_every_circular_as_the_chat_does(engine):
+    out = _cli(["docs"], engine)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("已收录 4 份工作要点")
+    for number in ("武府教督办〔2021〕1号", "大足教发〔2021〕20号", "武新管教督〔2021〕1号", "澄教督〔2021〕2号"):
+        assert number in out.stdout
+    assert out.stdout.count("文件编号：") == 4
