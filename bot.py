@@ -46,6 +46,7 @@ HELP = """我是<b>督导助手</b>，回答教育督导工作要点里的问题
 
 命令：
 /month [月份] — 某月的工作安排（默认本月）
+/ics [地区] [年份] — 工作安排导出为日历文件（.ics）
 /docs — 已收录的文件
 /help — 本说明"""
 
@@ -58,6 +59,7 @@ COMMANDS = [
     ("help", "使用说明和示例问题"),
     ("month", "某月的工作安排，如 /month 4"),
     ("docs", "已收录的工作要点"),
+    ("ics", "年度工作安排导出为日历文件，如 /ics 武胜"),
     ("stats", "运行统计（管理员）"),
     ("reindex", "重建索引（管理员）"),
     ("remove", "移除文件（管理员）"),
@@ -293,6 +295,19 @@ class DudaoBot:
         await self.typing(update, context)
         answer = await asyncio.to_thread(self.engine.month, n)
         await self.send_answer(update, answer)
+
+    async def ics(self, update, context) -> None:
+        """/ics [地区] [年份]: the year plan as a calendar file to import."""
+        from retrieval.ics import NO_DATED_PLAN, export
+        await self.typing(update, context)
+        out = await asyncio.to_thread(export, self.engine, " ".join(context.args or []))
+        if out.data is None:
+            await update.effective_message.reply_text("\n".join(out.notes) or NO_DATED_PLAN)
+            return
+        caption = "\n".join([f"{out.events} 个日程（{out.documents} 份文件），可导入手机或电脑日历；"
+                             "再次导入会更新而不会重复。", *out.notes])
+        await update.effective_message.reply_document(document=out.data, filename="督导工作安排.ics",
+                                                      caption=caption)
 
     async def docs(self, update, context) -> None:
         from html import escape
@@ -601,6 +616,7 @@ def build_application(cfg, engine):
     app.add_handler(CommandHandler(["start", "help"], bot.start))
     app.add_handler(CommandHandler("month", bot.month))
     app.add_handler(CommandHandler("docs", bot.docs))
+    app.add_handler(CommandHandler("ics", bot.ics))
     app.add_handler(CommandHandler("reindex", bot.reindex))
     app.add_handler(CommandHandler("remove", bot.remove))
     app.add_handler(CommandHandler("stats", bot.stats))

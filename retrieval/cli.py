@@ -152,7 +152,29 @@ def cmd_eval(args) -> int:
 def cmd_calendar(args) -> int:
     from .yearplan import calendar_table
     engine = open_engine(args)
+    if args.ics:
+        return _write_ics(engine, args)
     print(calendar_table(engine, region=args.region, month=args.month))
+    return 0
+
+
+def _write_ics(engine: Engine, args) -> int:
+    """`calendar --ics FILE`: the plan of the region (and year) asked as an iCalendar file."""
+    from .ics import NO_DATED_PLAN, export
+    where = " ".join(x for x in (args.region or "", f"{args.year}年" if args.year else "") if x)
+    out = export(engine, where)
+    for note in out.notes:
+        print(f"注：{note}", file=sys.stderr)
+    if out.data is None:
+        if not out.notes:
+            print(NO_DATED_PLAN, file=sys.stderr)
+        return 0
+    try:
+        Path(args.ics).write_bytes(out.data)
+    except OSError as exc:
+        print(f"出错了：无法写入 {args.ics}（{exc.strerror or exc}）", file=sys.stderr)
+        return 1
+    print(f"已写入 {args.ics}：{out.events} 个日程（{out.documents} 份文件）")
     return 0
 
 
@@ -213,8 +235,10 @@ def build_parser() -> argparse.ArgumentParser:
     common(sp, corpus=True)
     sp.set_defaults(func=cmd_eval)
     sp = sub.add_parser("calendar", help="列出解析出的年度工作日程")
-    sp.add_argument("--region")
+    sp.add_argument("--region", help="地区（县区、城市或省，如“武胜”“广安”）")
     sp.add_argument("--month", type=int)
+    sp.add_argument("--year", type=int, help="年份（与 --ics 一起用；默认各地最近的工作要点）")
+    sp.add_argument("--ics", metavar="FILE", help="导出为 iCalendar 日历文件（.ics），可导入手机或电脑日历")
     common(sp, corpus=True)
     sp.set_defaults(func=cmd_calendar)
     sp = sub.add_parser("docs", help="列出已收录的文件（与机器人 /docs 相同）")

@@ -134,6 +134,20 @@ class Engine:
         return self._state
 
     # -- questions -------------------------------------------------------------------------
+    def plan_entries(self, where: str = "") -> tuple[list[ScheduleEntry], list[str]]:
+        """Schedule entries of the plans `where` names (“武胜 2021”, “广安”, or "" for every
+        region's latest plan), with notes on a fallback or a place that is not held."""
+        state = self.state
+        query = self.parse(where) if where.strip() else None
+        if query is not None and query.unknown_places and not query.regions:
+            return [], [f"没有收录{'、'.join(query.unknown_places)}的文件。"]
+        year = query.asked.year if query is not None else None
+        docs, notes = select_plans(state.doc_list, query.regions if query is not None else [], year,
+                                   relative=query is not None and query.asked.year_is_relative)
+        entries = [e for d in docs for e in state.schedule.get(d.doc_id, [])
+                   if year is None or e.year == year or not any(x.year == year for x in state.schedule[d.doc_id])]
+        return entries, notes
+
     def documents(self) -> list[Document]:
         return sorted(self.state.built.documents.values(), key=lambda d: (d.region, d.year or 0))
 

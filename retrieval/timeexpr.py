@@ -53,6 +53,22 @@ class When:
     end: int = 0
     valid: bool = True
     extra_years: dict[int, list[int]] = field(default_factory=dict)  # months in a later year
+    # the first and last day as written: (month, day or 0, part such as 上旬/底, "前" or ""),
+    # for expressions that name months; None for 上半年, 每月, 春季开学 …
+    lo: tuple[int, int, str, str] | None = None
+    hi: tuple[int, int, str, str] | None = None
+
+    def dates(self, year: int) -> tuple[date, date] | None:
+        """The calendar days the expression covers, in its own year or else `year` (a range into
+        a later year ends there); None when it names no month."""
+        if self.lo is None or self.hi is None or not self.valid:
+            return None
+        year = self.year or year
+        if self.extra_years:
+            end_year = max(self.extra_years)
+        else:   # 11月—2月 without years: into the next one
+            end_year = year + (1 if (self.hi[0], self.hi[1]) < (self.lo[0], self.lo[1]) else 0)
+        return _bound(year, self.lo, first=True), _bound(end_year, self.hi, first=False)
 
 
 def cn_number(s: str) -> int | None:
@@ -85,6 +101,27 @@ def _month(g: dict, p: str) -> tuple[int | None, int | None, bool]:
         if not 1 <= day <= days:
             return y, m, False
     return y, m, True
+
+
+_PARTS = {"上旬": (1, 10), "初": (1, 10), "中旬": (11, 20), "中": (11, 20), "下旬": (21, 31), "底": (21, 31),
+          "末": (21, 31)}
+
+
+def _bound(year: int, b: tuple[int, int, str, str], first: bool) -> date:
+    """The first (or last) day of one written month bound: its day, its ten days, or the month."""
+    month, day, part, before = b
+    last = calendar.monthrange(year, month)[1]
+    if day:
+        return date(year, month, min(day, last))
+    if part in _PARTS:
+        a, z = _PARTS[part]
+        return date(year, month, a if first and not before else min(z, last))
+    return date(year, month, 1 if first and not before else last)
+
+
+def _written(g: dict, p: str, month: int) -> tuple[int, int, str, str]:
+    return (month, int(g[p + "d"]) if g.get(p + "d") else 0, g.get(p + "part") or "",
+            "前" if g.get(p + "before") else "")
 
 
 def _span_months(y1, m1, y2, m2) -> tuple[int | None, list[int], dict[int, list[int]]]:
@@ -128,7 +165,9 @@ def find_all(text: str) -> list[When]:
             add(When(m.group(0), [], y1, start=m.start(), end=m.end(), valid=False))
             continue
         year, months, extra = _span_months(y1, m1, y2 or y1, m2)
-        add(When(m.group(0), months, year, start=m.start(), end=m.end(), extra_years=extra))
+        hi = (m1, int(g["bd_only"]), "", "") if g.get("bd_only") else _written(g, "b", m2)
+        add(When(m.group(0), months, year, start=m.start(), end=m.end(), extra_years=extra,
+                 lo=_written(g, "a", m1), hi=hi))
     for m in RE_SHORT_RANGE.finditer(text):
         if not free(m.start(), m.end()):
             continue
@@ -137,12 +176,15 @@ def find_all(text: str) -> list[When]:
             add(When(m.group(0), [], start=m.start(), end=m.end(), valid=False))
             continue
         year, months, extra = _span_months(None, a, None, b)
-        add(When(m.group(0), months, year, start=m.start(), end=m.end(), extra_years=extra))
+        add(When(m.group(0), months, year, start=m.start(), end=m.end(), extra_years=extra,
+                 lo=(a, 0, "", ""), hi=(b, 0, "", "")))
     for m in RE_MONTH.finditer(text):
         if not free(m.start(), m.end()):
             continue
         y, mo, ok = _month(m.groupdict(), "a")
-        add(When(m.group(0), [mo] if ok else [], y, start=m.start(), end=m.end(), valid=ok))
+        bound = _written(m.groupdict(), "a", mo) if ok else None
+        add(When(m.group(0), [mo] if ok else [], y, start=m.start(), end=m.end(), valid=ok,
+                 lo=bound and (bound[0], bound[1], bound[2], ""), hi=bound))
     for m in RE_YEAR_END.finditer(text):
         if free(m.start(), m.end()):
             y = int(m.group("y")) if m.group("y") else None

@@ -91,6 +91,7 @@ class BotAPIStub:
         self.token = token
         self.port = 0
         self.sent: list[dict] = []        # every sendMessage / editMessageText, in order
+        self.documents: list[dict] = []   # files sent with sendDocument: chat_id, filename, data
         self.calls: list[tuple[str, dict]] = []
         self.files: dict[str, tuple[Path, int | None]] = {}
         self.rejected: list[dict] = []    # calls answered 400, as Telegram would
@@ -333,6 +334,20 @@ class BotAPIStub:
                                       "description": f"Too Many Requests: retry after {self.retry_after}",
                                       "parameters": {"retry_after": self.retry_after}}, status=429)
         return self._sent_message("sendMessage", p, next(self._message_ids))
+
+    async def _m_sendDocument(self, p):
+        """A file the bot sent: recorded with its name and bytes (`documents`), caption as text."""
+        doc = p.get("document")
+        if not hasattr(doc, "file"):
+            return self._bad_request("sendDocument", p, "there is no document in the request")
+        mid = next(self._message_ids)
+        msg = self._record("sendDocument", {**p, "text": p.get("caption", "")}, mid)
+        with self._lock:
+            self.documents.append({"chat_id": msg["chat_id"], "filename": doc.filename, "data": doc.file.read()})
+        return self._ok({"message_id": mid, "date": int(time.time()),
+                         "chat": {"id": msg["chat_id"], "type": "private"},
+                         "document": {"file_id": f"sent{mid}", "file_unique_id": f"usent{mid}",
+                                      "file_name": doc.filename}})
 
     async def _m_editMessageText(self, p):
         return self._sent_message("editMessageText", p, int(p["message_id"]))

@@ -386,3 +386,19 @@ def test_webhook_mode_needs_url_and_secret(tmp_path, engine):
 def test_telegram_refused_nothing(botenv):
     """Run last: the strict stand-in answered 400 to nothing the bot sent in this module."""
     assert botenv["stub"].rejected == []
+
+
+def test_ics_sends_the_plan_as_a_calendar_file(botenv):
+    from icalendar import Calendar
+    stub = botenv["stub"]
+    user = next(_chat)
+    stub.message("/ics 武胜", user_id=user)
+    stub.wait_for(lambda s: any(m["chat_id"] == user and m["method"] == "sendDocument" for m in s), timeout=60)
+    [doc] = [d for d in stub.documents if d["chat_id"] == user]
+    assert doc["filename"].endswith(".ics")
+    events = Calendar.from_ical(doc["data"]).walk("VEVENT")
+    assert len(events) >= 9 and all("【武胜县】" in str(e["SUMMARY"]) for e in events)
+    [caption] = [m for m in stub.to_chat(user) if m["method"] == "sendDocument"]
+    assert f"{len(events)} 个日程" in caption["text"]
+    [reply] = ask(stub, "/ics 成都")
+    assert "没有收录成都的文件" in reply["text"]

@@ -160,3 +160,82 @@ def test_ask_json_carries_schedule(engine):
                          capture_output=True, text=True, timeout=120)
     data = json.loads(out.stdout)
     assert data["months"] == [4] and data["schedule"][0]["when_text"] == "四月"
+
+
+# -- the year plan as an iCalendar file ---------------------------------------------------------
+def _events(data: bytes) -> list[dict]:
+    from icalendar import Calendar
+    cal = Calendar.from_ical(data)
+    out = []
+    for ev in cal.walk("VEVENT"):
+        out.append({"uid": str(ev["UID"]), "summary": str(ev["SUMMARY"]), "start": ev["DTSTART"].dt,
+                    "end": ev["DTEND"].dt, "description": str(ev["DESCRIPTION"]),
+                    "rrule": dict(ev["RRULE"]) if "RRULE" in ev else None})
+    return out
+
+
+def _find(events, words):
+    return [e for e in events if words in e["summary"]]
+
+
+def test_ics_month_items_ranges_and_ten_day_parts(engine):
+    from datetime import date
+
+    from retrieval.ics import export
+    donghu = _events(export(engine, "东湖").data)
+    [training] = _find(donghu, "举办督学培训班")                       # 8月上旬
+    assert (training["start"], training["end"]) == (date(2021, 8, 1), date(2021, 8, 11))
+    [exam] = _find(donghu, "中小学绩效考核")                           # 5月底—7月中旬
+    assert (exam["start"], exam["end"]) == (date(2021, 5, 21), date(2021, 7, 21))
+    [monthly] = _find(donghu, MONTHLY)                                # 每月一次
+    assert monthly["rrule"]["FREQ"] == ["MONTHLY"] and monthly["rrule"]["COUNT"] == [12]
+    wusheng = _events(export(engine, "广安 2021年").data)              # a city selects its county
+    [kinder] = _find(wusheng, "对幼儿园办园行为开展督导评估")            # 四月: the whole month
+    assert (kinder["start"], kinder["end"]) == (date(2021, 4, 1), date(2021, 5, 1))
+    assert "武府教督办〔2021〕1号" in kinder["description"] and "工作安排表" in kinder["description"]
+    assert all("【武胜县】" in e["summary"] for e in wusheng)
+
+
+def test_ics_uids_stable_across_exports_and_unique(engine):
+    from retrieval.ics import export
+    first, second = _events(export(engine).data), _events(export(engine).data)
+    assert [e["uid"] for e in first] == [e["uid"] for e in second]
+    assert len({e["uid"] for e in first}) == len(first) > 25
+
+
+def test_ics_dated_steps_with_deadlines_and_year_crossing_ranges():
+    from datetime import date
+
+    from retrieval.ics import entry_days
+    from retrieval.models import ScheduleEntry
+
+    def days(when, months, year=2023):
+        return entry_days(ScheduleEntry("d", "某县", "开学督导", when, months, year, 0, 1))
+    assert days("2月21日至3月3日", [2, 3]) == [(date(2023, 2, 21), date(2023, 3, 3), False)]
+    assert days("8月27日—30日", [8]) == [(date(2023, 8, 27), date(2023, 8, 30), False)]
+    assert days("3月11日前", [3]) == [(date(2023, 3, 11), date(2023, 3, 11), False)]
+    assert days("4月10日前", [4]) == [(date(2023, 4, 10), date(2023, 4, 10), False)]
+    assert days("3月、9月", [3, 9]) == [(date(2023, 3, 1), date(2023, 3, 31), False),
+                                       (date(2023, 9, 1), date(2023, 9, 30), False)]
+    assert days("春季开学", [2, 3]) == [(date(2023, 2, 1), date(2023, 3, 31), False)]
+    assert days("11月中旬", [11]) == [(date(2023, 11, 11), date(2023, 11, 20), False)]
+    # one event for a range into the next year, under the year it starts in
+    assert days("2023年11月—2024年1月", [11, 12]) == [(date(2023, 11, 1), date(2024, 1, 31), False)]
+    assert days("2023年11月—2024年1月", [1], year=2024) == []
+
+
+def test_ics_for_a_place_not_held_says_so(engine):
+    from retrieval.ics import export
+    out = export(engine, "成都")
+    assert out.data is None and out.notes == ["没有收录成都的文件。"]
+
+
+def test_cli_calendar_ics(engine, tmp_path):
+    target = tmp_path / "plan.ics"
+    out = subprocess.run([sys.executable, str(ROOT / "bot.py"), "calendar", "--ics", str(target), "--region", "江阴",
+                          "--index", str(engine.config.index_dir), "--corpus", str(engine.config.corpus_dir)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    events = _events(target.read_bytes())
+    assert events and all("【江阴市】" in e["summary"] for e in events)
+    assert f"已写入 {target}：{len(events)} 个日程" in out.stdout

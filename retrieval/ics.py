@@ -1,0 +1,123 @@
+"""The year plan as an iCalendar file (RFC 5545, written by the `icalendar` package): all-day events
+for dates and ranges, a month-long event for a month item, 上旬/中旬/下旬 as their ten days, 每月 as
+a monthly repeat. Each event's UID comes from the document and the entry, so re-importing a later
+export updates the events instead of adding them twice."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from . import timeexpr
+from .models import Document, ScheduleEntry
+from .plans import place_name
+from .render import HEADING_SHOWN, TITLE_SHOWN, clip, page_label
+from .schedule import fold
+
+SUMMARY_SHOWN = 120
+NO_DATED_PLAN = "没有可以导出的日程（所选文件没有写明时间的工作安排）。"
+
+
+@dataclass
+class PlanEvent:
+    """One calendar event of the plan: all-day from `first` to `last` inclusive."""
+    uid: str
+    first: date
+    last: date
+    summary: str
+    description: str
+    monthly: int = 0    # repeat on the same day of each month this many times (每月)
+
+
+def _runs(months: list[int]) -> list[tuple[int, int]]:
+    """Consecutive months as (first, last) runs: [3, 4, 9] → (3, 4), (9, 9)."""
+    runs: list[tuple[int, int]] = []
+    for m in sorted(set(months)):
+        if runs and m == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], m)
+        else:
+            runs.append((m, m))
+    return runs
+
+
+def entry_days(e: ScheduleEntry) -> list[tuple[date, date, bool]]:
+    """The (first, last, monthly) days of one entry in its year: each written date, range or
+    ten-day part; else its months as month-long runs; 每月 as one monthly-repeating day."""
+    if e.year is None:
+        return []
+    found = [w for w in timeexpr.find_all(fold(e.when_text)) if w.valid]
+    if any(w.recurring for w in found):
+        return [(date(e.year, min(e.months), 1), date(e.year, min(e.months), 1), True)]
+    spans = [w.dates(e.year) for w in found if not w.approximate]
+    spans = [s for s in spans if s is not None]
+    # a range into another year is one event, kept under the year it starts in
+    spans = [s for s in spans if s[0].year == e.year]
+    if spans:
+        return [(a, b, False) for a, b in spans]
+    if found and all(w.dates(e.year) is not None and w.dates(e.year)[0].year != e.year for w in found):
+        return []  # the continuation of a range that started the year before
+    return [(date(e.year, a, 1), date(e.year, z, 1) + _month_end(e.year, z), False) for a, z in _runs(e.months)]
+
+
+def _month_end(year: int, month: int) -> timedelta:
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return nxt - date(year, month, 1) - timedelta(days=1)
+
+
+def plan_events(entries: list[ScheduleEntry], docs: dict[str, Document]) -> list[PlanEvent]:
+    """Calendar events of schedule entries, with their source in the description."""
+    events = []
+    for e in entries:
+        doc = docs.get(e.doc_id)
+        if doc is None:
+            continue
+        region = place_name(doc)
+        source = " ".join(p for p in (
+            f"{region} {e.year}年" if e.year else region,
+            f"《{clip(doc.title, TITLE_SHOWN)}》" if doc.title else "", doc.doc_number,
+            f"› {clip(e.heading, HEADING_SHOWN)}{page_label(doc.page_at(e.start))}" if e.heading else "") if p)
+        for i, (first, last, monthly) in enumerate(entry_days(e)):
+            key = "|".join([doc.doc_number or doc.doc_id, str(e.year), e.when_text, e.activity, str(i)])
+            uid = hashlib.sha1(key.encode("utf-8")).hexdigest() + "@dudao"
+            events.append(PlanEvent(uid, first, last, clip(f"【{region}】{e.activity}", SUMMARY_SHOWN),
+                                    f"{e.when_text}：{e.activity}\n出处：{source}", len(e.months) if monthly else 0))
+    return events
+
+
+def to_ics(events: list[PlanEvent], name: str = "督导工作安排") -> bytes:
+    """An iCalendar file of the events (DTEND exclusive, as RFC 5545 has it for all-day events)."""
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", "-//dudao//督导助手//ZH")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", name)
+    stamp = datetime.now(timezone.utc)
+    for ev in events:
+        item = Event()
+        item.add("uid", ev.uid)
+        item.add("dtstamp", stamp)
+        item.add("dtstart", ev.first)
+        item.add("dtend", ev.last + timedelta(days=1))
+        item.add("summary", ev.summary)
+        item.add("description", ev.description)
+        if ev.monthly > 1:
+            item.add("rrule", {"freq": "monthly", "count": ev.monthly})
+        cal.add_component(item)
+    return cal.to_ical()
+
+
+@dataclass
+class Export:
+    """An iCalendar export: the file (None when nothing is dated) and what it holds."""
+    data: bytes | None
+    events: int
+    documents: int
+    notes: list[str]
+
+
+def export(engine, where: str = "") -> Export:
+    """The plans `where` names (“武胜 2021”, “广安”, "" for every region's latest) as an .ics file."""
+    entries, notes = engine.plan_entries(where)
+    events = plan_events(entries, engine.state.built.documents)
+    return Export(to_ics(events) if events else None, len(events), len({e.doc_id for e in entries}), notes)
