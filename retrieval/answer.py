@@ -6,12 +6,13 @@ import re
 from .chunker import row_text
 from .models import Answer, Chunk, Citation, Document, Hit
 from .plans import place_name, year_label
-from .query import RE_YESNO, Query
+from .query import RE_EXISTS, RE_YESNO, Query
 from .textnorm import SENTENCE, clean, normalize
 
 MIN_COVERAGE = 0.35      # share of the question's (IDF-weighted) words the best passage must contain; calibrated in bench/quality.py
 RELATIVE_COVERAGE = 0.6  # further passages must cover this share of what the best one covers
 MAX_EXCERPT = 200
+QUOTED_BUDGET = 450      # characters of quoted text in one passage answer (reply budget 800 with sources)
 
 META_LABELS = {
     "doc_number": "文号", "issuer": "发文机关", "date": "日期", "public": "公开属性",
@@ -51,6 +52,11 @@ def excerpt(text: str, tokens: list[str], max_len: int = MAX_EXCERPT) -> str:
             grew = True
         if not grew:
             break
+    # only the item's opening sentence matched ("3.不断优化责任督学挂牌督导工作。"): it names the
+    # item, the sentences after it say how — keep them while they fit
+    while best == 0 and hi + 1 < len(sents) and length + len(sents[hi + 1]) <= max_len:
+        hi += 1
+        length += len(sents[hi])
     out = "".join(sents[lo:hi + 1])
     if len(out) > max_len * 1.5:
         out = out[:max_len] + "…"
@@ -87,11 +93,16 @@ def answer_passages(query: Query, hits: list[Hit], docs: dict[str, Document], to
     cites, whole = [], []
     for i, h in enumerate(good):
         doc = docs[h.chunk.doc_id]
-        text = row_text(h.chunk) if h.chunk.kind == "row" else excerpt(h.chunk.text, query.tokens)
+        # a list question that reached passage search: the best passage is the enumeration
+        # (一是…二是…, A、B、C), so it is quoted at twice the length
+        limit = MAX_EXCERPT * 2 if query.intent == "list" and i == 0 else MAX_EXCERPT
+        text = row_text(h.chunk) if h.chunk.kind == "row" else excerpt(h.chunk.text, query.tokens, limit)
         cites.append(citation(doc, h.chunk, text))
         if i < top_k and text != h.chunk.text and h.chunk.kind != "row":
             whole.append(citation(doc, h.chunk))  # “更多原文” shows the rest of a cut passage
     shown, more = cites[:top_k], whole + cites[top_k:top_k * 3]
+    while len(shown) > 1 and sum(len(c.text) for c in shown) > QUOTED_BUDGET:
+        more.insert(len(whole), shown.pop())  # a long first quote leaves room for fewer others
     return Answer(question=query.question, kind="passages",
                   answer=f"在工作要点中找到 {len(shown)} 段相关原文：", citations=shown,
                   notes=notes, more=more)
@@ -149,7 +160,8 @@ def answer_meta(query: Query, docs: list[Document], notes: list[str], hits: list
     for doc in missing:
         lines.append(f"{place_name(doc)}（{year_label(doc.year)}）：文件中没有写明")
     head = f"{label}：\n"
-    if field == "public" and RE_YESNO.search(query.norm) and len(docs) == 1:
+    asks = RE_YESNO.search(query.norm) or RE_EXISTS.search(query.norm)   # 能不能公开, 可以公开吗
+    if field == "public" and asks and len(docs) == 1:
         head = "不能公开。" if docs[0].public is False else "可以公开。"
         head += f"{label}：\n"
     elif RE_YESNO.search(query.norm) and len(docs) == 2 and not missing:

@@ -125,6 +125,12 @@ def expand(tokens: list[str]) -> dict[str, list[list[str]]]:
             parts = [p for p in _jieba().lcut(word) if p.strip() and p not in STOPWORDS]
             if parts:
                 alts.append(parts)
+            if len(parts) == 1 and len(word) >= 4:
+                # a set phrase jieba keeps whole (减轻负担) also stands with words between its
+                # parts in a passage (减轻学校负担)
+                halves = [word[:len(word) // 2], word[len(word) // 2:]]
+                if all(_jieba().dt.FREQ.get(h) for h in halves):
+                    alts.append(halves)
         out[t] = alts
     return out
 
@@ -134,10 +140,17 @@ def mentions(text: str, token: str, alts: dict[str, list[list[str]]]) -> bool:
     return token in text or any(all(p in text for p in alt) for alt in alts.get(token, ()))
 
 
-def tokenize(norm_text: str) -> list[str]:
-    """Tokens of an already-normalized text, for BM25: words and the dictionary words inside them."""
+def tokenize(norm_text: str, known=None) -> list[str]:
+    """Tokens of an already-normalized text, for BM25: words and the dictionary words inside them.
+    With `known` (questions: whether the index uses a word), a word jieba guessed that the index
+    does not use is cut again by the dictionary alone: in a short spoken question the guess glues
+    a particle to a word (园要, 要选, 有开) and would weigh as much as the rarest word."""
+    words = _jieba().lcut(norm_text)
+    if known is not None:
+        words = [p for w in words
+                 for p in ([w] if len(w) < 2 or known(w) else _jieba().lcut(w, HMM=False))]
     out = []
-    for tok in _with_subwords(_jieba().lcut(norm_text)):
+    for tok in _with_subwords(words):
         tok = tok.strip()
         if not tok or tok in STOPWORDS or not _TOKEN_OK.search(tok):
             continue

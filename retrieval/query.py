@@ -31,7 +31,7 @@ RE_WHEN = re.compile(r"哪(一)?天到哪(一)?天|几号到几号|几月到几�
                      r"哪天|哪一天|几号|哪几天|哪几年|哪一年|多会|截止|期限|之前|前完成")
 RE_YESNO = re.compile(r"是不是|是否|对吗|对不对|吗[?？。!！]*$|吧[?？。!！]*$|不[?？]*$")
 # "有没有督查工资待遇啊": does the document plan this at all
-RE_EXISTS = re.compile(r"有没有|有无|要不要|会不会|是不是要|是否(要|会|有|开展)|能不能|有.{1,20}吗[?？。!！]*$|要.{1,20}吗[?？。!！]*$")
+RE_EXISTS = re.compile(r"([\u4e00-\u9fff])不\1|有没有|有无|要不要|会不会|是不是要|是否(要|会|有|开展)|能不能|有.{1,20}吗[?？。!！]*$|要.{1,20}吗[?？。!！]*$")
 RE_ORDER = re.compile(r"哪个先|哪个在前|哪个早|谁先|先后|顺序|先.{1,20}还是|哪个排前")
 RE_LIST = re.compile(r"几大块|几块|几部分|几个部分|几步|几个步骤|几个阶段|几个环节|哪些|有哪几|哪几个|哪几项|哪几方面|哪些方面|都有啥|都有什么|都有哪些|包括哪些|包括什么|包含哪些|"
                      r"分哪几|分为哪|分成几|几个组|几个方面|列了哪些|哪几条|有几项|有几个")
@@ -44,6 +44,11 @@ MONTH_WORDS = set("""做什么 干什么 干啥 做啥 搞啥 有什么 有哪�
 FILLERS = re.compile(r"(从)?哪(一)?天到哪(一)?天|几号到几号|(从)?几月到几月|到底|究竟|请问一下|请问|我想问一下|我想问下|想问一下|想问下|问一下|问下|麻烦问下|麻烦问一下|麻烦|打听一下|"
                      r"帮我查一下|帮我查查|帮我查|帮忙查一下|查一下|告诉我|我想知道|想知道|知道不|谁知道|有人知道|"
                      r"一下子|一下|哈$|呀|啊|呢|吧|嘛|咯|啦|哦|喔|呗|哇|捏")
+# The form of a question, not its topic: A不A / A没A (能不能, 包不包括 → 包括), counted-list
+# quantifiers (哪几种, 几项, 几大块) and spoken hedges (还是, 那边)
+RE_ASKING_FORM = re.compile(r"([\u4e00-\u9fff])[不没]\1|哪?几大?(?:个|项|条|种|类|块|步|点|件|所|部分|方面)|还是|那边|这边|只|仅")
+# one-character verbs of a spoken question (要看哪几方面, 找哪些人, 用哪些方式, 交给谁)
+ASKING_VERBS = set("看 找 用 交 当 样 人".split())
 RE_FOLLOWUP_MORE = re.compile(r"^(那)?(还有(吗|呢|别的|其他的?|啥|什么)?|其他的?呢?|别的呢?|更多|下一[个条]|继续)[?？。!！]*$")
 RE_FOLLOWUP_DETAIL = re.compile(r"^(那)?(具体|详细)(怎么|咋|如何)?(做|办|搞|说|讲|安排)?(的|呢|啊|吗)?[?？。!！]*$|^怎么(做|搞|弄)[?？]*$")
 RE_FOLLOWUP_SHORT = re.compile(r"^(那|那么|那个)?(.{1,12}?)(呢|的呢|怎么样|咋样|如何)[?？。!！]*$")
@@ -151,6 +156,10 @@ def parse_question(question: str, documents: list[Document],
                  if d.doc_number and normalize(d.doc_number).replace(" ", "") in flat]
     aliases = aliases if aliases is not None else alias_table(documents)
     q.regions, text, q.region_words = match_regions(norm, aliases)
+    for d in documents:
+        # a 文号 names the document, like a region name: not a topic word (国教, 督办, 函, 16)
+        if d.doc_id in q.doc_ids:
+            text = text.replace(normalize(d.doc_number), " ")
     if places and not q.regions:
         q.unknown_places = unknown_places(norm, places, aliases, in_corpus)
     bare = FILLERS.sub(" ", norm).strip()
@@ -159,13 +168,14 @@ def parse_question(question: str, documents: list[Document],
     elif RE_FOLLOWUP_DETAIL.match(bare):
         q.followup = "detail"
     text = FILLERS.sub(" ", _strip_time(text))
+    text = RE_ASKING_FORM.sub(lambda m: m.group(1) or " ", text)
     for name, pattern in META_INTENTS:
         if pattern.search(norm):
             q.meta_field = name
             break
     text = " ".join(text.split())
     q.text = speller.correct(text) if speller is not None else text
-    q.tokens = tokenize(q.text)
+    q.tokens = [t for t in tokenize(q.text, in_corpus) if t not in ASKING_VERBS]
     q.alts = expand(q.tokens)
     topic = [t for t in q.tokens if t not in MONTH_WORDS]
     q.intent, q.confidence = _intent(q, norm, topic)

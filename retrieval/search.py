@@ -32,6 +32,9 @@ def top(scores: np.ndarray, k: int) -> np.ndarray:
     return part[np.argsort(-scores[part], kind="stable")]
 
 
+CHAR_DF_SAMPLE = 20_000  # passages counted for a character's document frequency
+
+
 class Searcher:
     """Searches one loaded build; immutable, so a reindex swaps in a new Searcher."""
 
@@ -42,6 +45,8 @@ class Searcher:
         self.bm25 = built.bm25
         self.max_idf = self.bm25.max_idf
         self._norm_cache: dict[int, str] = {}
+        self._char_df: dict[str, int] | None = None
+        self._char_n = 0
         # chunk → document as integers, so filters are array operations even at 1M chunks
         self.doc_names = list(dict.fromkeys(c.doc_id for c in self.chunks))
         self.all_docs = frozenset(self.doc_names)
@@ -63,12 +68,30 @@ class Searcher:
         return np.isin(self.doc_index, wanted)
 
     def term_weights(self, tokens: list[str]) -> dict[str, float]:
-        """IDF of each question word; a word the corpus never uses weighs as much as the rarest."""
+        """IDF of each question word; a word the corpus never uses weighs as much as the rarest,
+        except a one-character word, which counts wherever its character stands (coverage) and
+        so weighs as rare as that character is in the passages."""
         out = {}
         for t in set(tokens):
             idf = self.bm25.idf(t)
+            if idf is None and len(t) == 1:
+                idf = self.char_idf(t)
             out[t] = self.max_idf if idf is None else idf
         return out
+
+    def char_idf(self, ch: str) -> float:
+        """BM25's IDF of one character, from the share of passages whose text holds it."""
+        if self._char_df is None:
+            # every passage of a normal index; an even sample of a very large one (the share is
+            # what matters, and counting a million passages would stall the first question)
+            step = max(1, len(self.chunks) // CHAR_DF_SAMPLE)
+            df: dict[str, int] = {}
+            for pos in range(0, len(self.chunks), step):
+                for c in set(self.chunk_search_text(pos)):
+                    df[c] = df.get(c, 0) + 1
+            self._char_df, self._char_n = df, len(range(0, len(self.chunks), step))
+        n, d = self._char_n, self._char_df.get(ch, 0)
+        return min(self.max_idf, float(np.log(1 + (n - d + 0.5) / (d + 0.5))))
 
     def coverage(self, weights: dict[str, float], pos: int,
                  alts: dict[str, list[list[str]]] | None = None) -> float:

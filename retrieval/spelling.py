@@ -99,8 +99,9 @@ class Speller:
             while i < len(piece):
                 for size in (4, 3, 2):
                     win = piece[i:i + size]
-                    if len(win) < size or known(win) or self._holds_word(spans, i, i + size):
-                        continue
+                    if (len(win) < size or known(win) or freq.get(win, 0) >= COMMON
+                            or self._holds_word(spans, i, i + size)):
+                        continue  # a common word is typed on purpose (机关 is no typo of 有关)
                     if (placed[i] and i not in starts) or (placed[i + size - 1] and i + size not in ends):
                         continue  # never cut a known word in two
                     best = self._best(win)

@@ -58,7 +58,8 @@ def test_input_method_typos_corrected(engine, typed, meant):
 
 
 @pytest.mark.parametrize("typed", ["分成几个组各负责哪些片区", "学校食堂收费标准是多少", "教师职称评审有什么要求",
-                                   "大足校长离任督导是咋回事"])
+                                   "大足校长离任督导是咋回事", "江阴市工作要点的发文机关是谁",
+                                   "东湖的印发机关是哪个"])
 def test_real_words_are_not_corrected(engine, typed):
     assert engine.state.speller.correct(normalize(typed)) == normalize(typed)
 
@@ -190,3 +191,55 @@ def test_comparison_asked_as_yes_no_is_decided_by_the_two_sources(engine):
     b = engine.ask("武胜和大足的督导要点是同一天发的吗")
     assert b.answer.startswith("是") and to_text(b).count("2021年3月15日") >= 2
     assert engine.ask("武胜和江阴的督导要点是同一天发的吗").answer.startswith("不是")
+
+
+# -- the form of a question is not its topic ---------------------------------------------------
+@pytest.mark.parametrize("question,kept,dropped", [
+    ("大足督导包不包括民办学校", {"包括", "民办"}, {"包不", "包不包括"}),   # A不A → A
+    ("东湖督导能不能暗访", {"暗访"}, {"不能", "能不能"}),
+    ("江阴督导评估有没有没有", set(), {"没有"}),
+    ("大足督学培训有哪几种", {"督学", "培训"}, {"几种", "哪几种", "种"}),  # counted-list quantifiers
+    ("武胜专项督导分几项", {"专项"}, {"几项", "项"}),
+    ("江阴挂牌督导要找哪些人", {"挂牌"}, {"找", "人"}),               # one-character spoken verbs
+    ("东湖督导评估用哪些方式", {"方式"}, {"用"}),
+])
+def test_question_form_words_are_not_topic_words(engine, question, kept, dropped):
+    tokens = set(engine.parse(question).tokens)
+    assert kept <= tokens and not dropped & tokens, tokens
+
+
+@pytest.mark.parametrize("question,glued", [
+    ("武胜要选啥样的人当督学啊", "要选"),       # jieba's guess glued a particle to a word
+    ("江阴新开的民办园要评估吗", "园要"),
+])
+def test_a_guessed_word_the_index_never_uses_is_cut_by_the_dictionary(engine, question, glued):
+    tokens = engine.parse(question).tokens
+    assert glued not in tokens and {"督学", "评估"} & set(tokens), tokens
+
+
+def test_a_document_named_by_its_number_leaves_no_number_in_the_topic(engine):
+    q = engine.parse("武府教督办〔2021〕1号的幼儿园评估是不是在四月")
+    assert q.doc_ids and not {"武府", "督办", "教督", "1"} & set(q.tokens)
+    q = engine.parse("澄教督〔2021〕2号 发给谁")
+    assert q.doc_ids and not {"澄", "教督", "2"} & set(q.tokens)
+
+
+@pytest.mark.parametrize("phrase,halves", [("减轻负担", ["减轻", "负担"]), ("作业负担", ["作业", "负担"])])
+def test_a_set_phrase_synonym_also_matches_with_words_between(phrase, halves):
+    table = expand(["减负"])["减负"]
+    assert halves in table or [phrase] in table
+
+
+@pytest.mark.parametrize("question", ["大足那个要点能不能公开", "大足的工作要点可以公开吗"])
+def test_can_it_be_published_answered_first(engine, question):
+    assert to_text(engine.ask(question)).startswith("不能公开。")
+
+
+@pytest.mark.parametrize("question,body", [
+    ("东湖挂牌督导具体怎么做", "督学"),
+    ("江阴挂牌督导怎么搞", "督学"),
+])
+def test_how_questions_quote_the_body_under_an_items_opening_sentence(engine, question, body):
+    answer = engine.ask(question)
+    first = answer.citations[0].text
+    assert len(first) > 60 and first.count("。") >= 2, first
