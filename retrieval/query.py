@@ -54,6 +54,25 @@ RE_FOLLOWUP_DETAIL = re.compile(r"^(那)?(具体|详细)(怎么|咋|如何)?(做
 RE_FOLLOWUP_SHORT = re.compile(r"^(那|那么|那个)?(.{1,12}?)(呢|的呢|怎么样|咋样|如何)[?？。!！]*$")
 
 
+# Terms that come in opposite pairs: a question naming one side is not answered by a passage
+# that names only the other (秋季开学 ≠ 春季开学); the third member names both (春秋季开学).
+CONTRASTS = [(("春季", "春学期", "春期"), ("秋季", "秋学期", "秋期"), ("春秋",)),
+             (("上半年",), ("下半年",), ("全年",)),
+             (("寒假",), ("暑假", "暑期"), ("寒暑假",))]
+
+
+def contrast(norm: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(words the question names, their opposites) for each pair where it names one side only."""
+    wanted: list[str] = []
+    other: list[str] = []
+    for a, b, both in CONTRASTS:
+        has_a, has_b = any(w in norm for w in a), any(w in norm for w in b)
+        if has_a != has_b and not any(w in norm for w in both):
+            wanted.extend((a if has_a else b) + both)
+            other.extend(b if has_a else a)
+    return tuple(wanted), tuple(other)
+
+
 @dataclass
 class Query:
     question: str
@@ -71,6 +90,13 @@ class Query:
     followup: str = ""                # "more" | "detail" | "short": leans on the previous question
     doc_ids: list[str] = field(default_factory=list)  # documents it names by 文号
     unknown_places: list[str] = field(default_factory=list)  # places it names that no document is from
+    # (words, opposites): 秋季 asked, so a passage naming only 春季 does not answer it
+    contrast: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+
+    def contradicted_by(self, text: str) -> bool:
+        """Whether a passage names only the opposite of a term the question asks about."""
+        wanted, other = self.contrast
+        return bool(other) and any(w in text for w in other) and not any(w in text for w in wanted)
 
     @property
     def is_meta(self) -> bool:
@@ -177,6 +203,7 @@ def parse_question(question: str, documents: list[Document],
     q.text = speller.correct(text) if speller is not None else text
     q.tokens = [t for t in tokenize(q.text, in_corpus) if t not in ASKING_VERBS]
     q.alts = expand(q.tokens)
+    q.contrast = contrast(norm)
     topic = [t for t in q.tokens if t not in MONTH_WORDS]
     q.intent, q.confidence = _intent(q, norm, topic)
     if not q.followup and RE_FOLLOWUP_SHORT.match(norm.strip()) and len(topic) <= 3 and not q.meta_field \

@@ -12,6 +12,7 @@ from .embedders import Embedder
 from .models import Hit
 from .query import Query
 from .store import Built
+from .textnorm import normalize
 
 RRF_K = 60
 SPLIT_GAP = 3   # characters that may stand between the characters of a split word
@@ -119,6 +120,11 @@ class Searcher:
                     got += idf
         return got / total
 
+    def _scope_text(self, pos: int) -> str:
+        """A passage with the title of its document, which scopes it (a 春季开学 notice's steps)."""
+        doc = self.built.documents.get(self.chunks[pos].doc_id)
+        return self.chunk_search_text(pos) + " " + normalize(doc.title if doc else "")
+
     def chunk_search_text(self, pos: int) -> str:
         # only needed for hits of questions with one-character words; bounded by the index size
         text = self._norm_cache.get(pos)
@@ -156,6 +162,8 @@ class Searcher:
         weights = self.term_weights(query.tokens)
         hits = []
         for i, score in fused.items():
+            if query.contrast[1] and query.contradicted_by(self._scope_text(i)):
+                continue  # names only the opposite of what is asked (春季 for 秋季)
             cov = self.coverage(weights, i, query.alts)
             hits.append(Hit(self.chunks[i], score, float(bm[i]), dense.get(i, 0.0), cov))
         hits.sort(key=lambda h: (-(h.score + 0.01 * h.coverage), h.chunk.chunk_id))

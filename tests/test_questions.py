@@ -243,3 +243,37 @@ def test_how_questions_quote_the_body_under_an_items_opening_sentence(engine, qu
     answer = engine.ask(question)
     first = answer.citations[0].text
     assert len(first) > 60 and first.count("。") >= 2, first
+
+
+# -- a question naming one of a pair of opposite terms -------------------------------------------
+@pytest.mark.parametrize("question,passage,contradicted", [
+    ("秋季开学督导啥时候", "关于做好春季开学工作督导检查的通知", True),
+    ("秋季开学督导啥时候", "开展春秋季开学工作专项督导检查", False),     # 春秋 names both
+    ("春季开学督导啥时候", "开展秋季开学工作调研", True),
+    ("暑假安全检查怎么安排", "寒假前开展校园安全检查", True),
+    ("暑假安全检查怎么安排", "寒暑假前开展校园安全检查", False),
+    ("下半年有哪些督导", "上半年完成责任督学培训", True),
+    ("开学督导啥时候", "关于做好春季开学工作督导检查的通知", False),    # no side asked
+])
+def test_a_passage_naming_only_the_opposite_term_does_not_answer(engine, question, passage, contradicted):
+    assert engine.parse(question).contradicted_by(normalize(passage)) is contradicted
+
+
+def test_a_notice_about_one_season_does_not_answer_the_other(tmp_path, tiny_st_model):
+    from retrieval.config import load_config
+    from retrieval.embedders import SentenceTransformerEmbedder
+    from retrieval.engine import Engine
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "spring.txt").write_text(
+        "测试县教育局关于做好2025年春季开学工作督导检查的通知\n各学校：\n一、督导内容\n"
+        "检查开学准备、校园安全和课后服务。\n二、督导实施\n县教育局组成督导组，对各学校开学工作进行全面督导检查。\n", "utf-8")
+    (corpus / "winter.txt").write_text(
+        "测试区教育局关于做好2024年寒假安全工作的通知\n各学校：\n一、工作要求\n"
+        "寒假前开展校园安全检查，落实学生假期安全教育。\n", "utf-8")
+    eng = Engine(load_config(corpus_dir=corpus, index_dir=tmp_path / "idx", telegram_token=""),
+                 embedder=SentenceTransformerEmbedder(str(tiny_st_model))).open()
+    assert eng.ask("秋季开学督导检查什么").kind == "none"
+    assert eng.ask("春季开学督导检查什么").kind != "none"
+    assert eng.ask("暑假安全检查怎么安排").kind == "none"
+    assert eng.ask("寒假安全检查怎么安排").kind != "none"
