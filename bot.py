@@ -47,7 +47,7 @@ HELP = """我是<b>督导助手</b>，回答教育督导工作要点里的问题
 命令：
 /month [月份] — 某月的工作安排（默认本月）
 /ics [地区] [年份] — 工作安排导出为日历文件（.ics）
-/docs — 已收录的文件
+/docs — 已收录的文件　/doc &lt;文件编号&gt; — 文件原件
 /help — 本说明"""
 
 ADMIN_HELP = """
@@ -59,6 +59,7 @@ COMMANDS = [
     ("help", "使用说明和示例问题"),
     ("month", "某月的工作安排，如 /month 4"),
     ("docs", "已收录的工作要点"),
+    ("doc", "发送某份文件的原件，如 /doc 文件编号"),
     ("ics", "年度工作安排导出为日历文件，如 /ics 武胜"),
     ("stats", "运行统计（管理员）"),
     ("reindex", "重建索引（管理员）"),
@@ -309,6 +310,25 @@ class DudaoBot:
         await update.effective_message.reply_document(document=out.data, filename="督导工作安排.ics",
                                                       caption=caption)
 
+    async def doc(self, update, context) -> None:
+        """/doc <文件编号>: the original file of a circular, as it was added."""
+        from retrieval.corpus import find_file
+        from retrieval.errors import EngineError
+        from retrieval.render import doc_card
+        if not context.args:
+            await update.effective_message.reply_text("用法：/doc <文件编号>，文件编号见 /docs")
+            return
+        try:
+            path = find_file(self.engine.config.corpus_dir, " ".join(context.args))
+        except EngineError as exc:
+            await update.effective_message.reply_text(str(exc))
+            return
+        doc = self.engine.state.built.documents.get(path.stem)
+        caption = "\n".join(doc_card(doc)[:3]) if doc is not None else path.name
+        await self.typing(update, context)
+        with path.open("rb") as fh:
+            await update.effective_message.reply_document(document=fh, filename=path.name, caption=caption)
+
     async def docs(self, update, context) -> None:
         from html import escape
 
@@ -321,6 +341,7 @@ class DudaoBot:
         for d in docs:
             head, title, number, doc_id = (escape(x) for x in doc_card(d))
             parts.append(f"<b>{head}</b>\n{title}\n{number}\n<i>文件编号：{doc_id}</i>")
+        parts.append("发送 /doc 文件编号 可获取文件原件。")
         for html in pack(parts):
             await update.effective_message.reply_text(html, parse_mode=ParseMode.HTML)
 
@@ -617,6 +638,7 @@ def build_application(cfg, engine):
     app.add_handler(CommandHandler("month", bot.month))
     app.add_handler(CommandHandler("docs", bot.docs))
     app.add_handler(CommandHandler("ics", bot.ics))
+    app.add_handler(CommandHandler("doc", bot.doc))
     app.add_handler(CommandHandler("reindex", bot.reindex))
     app.add_handler(CommandHandler("remove", bot.remove))
     app.add_handler(CommandHandler("stats", bot.stats))

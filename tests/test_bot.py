@@ -402,3 +402,19 @@ def test_ics_sends_the_plan_as_a_calendar_file(botenv):
     assert f"{len(events)} 个日程" in caption["text"]
     [reply] = ask(stub, "/ics 成都")
     assert "没有收录成都的文件" in reply["text"]
+
+
+def test_doc_sends_the_original_file(botenv):
+    stub, corpus = botenv["stub"], botenv["corpus"]
+    user = next(_chat)
+    stub.message("/doc jiangyin-2021", user_id=user)
+    stub.wait_for(lambda s: any(m["chat_id"] == user and m["method"] == "sendDocument" for m in s), timeout=60)
+    [doc] = [d for d in stub.documents if d["chat_id"] == user]
+    assert doc["filename"] == "jiangyin-2021.txt"
+    assert doc["data"] == (corpus / "jiangyin-2021.txt").read_bytes()
+    [caption] = [m for m in stub.to_chat(user) if m["method"] == "sendDocument"]
+    assert "澄教督〔2021〕2号" in caption["text"]
+    [reply] = ask(stub, "/doc ../../etc/passwd")
+    assert "没有找到" in reply["text"]
+    [reply] = ask(stub, "/doc")
+    assert "用法" in reply["text"]
