@@ -118,14 +118,27 @@ def _locate(raw: str, start: int, end: int, needle: str) -> tuple[int, int]:
     return (start + m.start(), start + m.end()) if m else (start, end)
 
 
+_JOINERS = "，,。；、和及与至到以及 "
+
+
+def _own_part(clause: str, found: list[timeexpr.When], k: int) -> str:
+    """What follows the k-th date of a clause up to the next date, or the first later date's
+    part when this one has none of its own."""
+    for j in range(k, len(found)):
+        stop = found[j + 1].start if j + 1 < len(found) else len(clause)
+        part = clause[found[j].end:stop].strip(_JOINERS)
+        if part:
+            return part
+    return ""
+
+
 def _text_entries(doc: Document, chunk: Chunk, has_table: bool) -> list[ScheduleEntry]:
     out: list[ScheduleEntry] = []
     seen: set[tuple] = set()
     clauses = [m.group(0) for m in _CLAUSE.finditer(chunk.text)]
     for i, clause in enumerate(clauses):
-        for w in timeexpr.find_all(fold(clause)):
-            if not w.valid or not w.months:
-                continue
+        found = [w for w in timeexpr.find_all(fold(clause)) if w.valid and w.months]
+        for k, w in enumerate(found):
             # a table gives the plan's months; school-term guesses and undated body mentions
             # only count where there is no table, and a dated year always counts
             if has_table and (w.year is None or w.year == doc.year):
@@ -135,6 +148,11 @@ def _text_entries(doc: Document, chunk: Chunk, has_table: bool) -> list[Schedule
                 continue
             seen.add(key)
             activity = clause.rstrip("，,。；")
+            if len(found) > 1 and not any(x.approximate or x.recurring for x in found):
+                # several dated events in one clause (“于2022年4月接受市级评估和2022年9月接受国家
+                # 认定”): each keeps the clause's lead and its own part, up to the next date
+                # (“3月、9月开展督导”: a date with nothing of its own shares the next one's)
+                activity = clause[:found[0].start] + clause[w.start:w.end] + _own_part(clause, found, k)
             j = i + 1
             while len(activity) < 14 and j < len(clauses):
                 activity += "，" + clauses[j].rstrip("，,。；")

@@ -124,7 +124,7 @@ def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
     undated: dict[str, Hit] = {}
     for h in good:
         c = h.chunk
-        found = [e for e in schedule.get(c.doc_id, []) if e.start < c.end and c.start < e.end]
+        found = _the_named(query, [e for e in schedule.get(c.doc_id, []) if e.start < c.end and c.start < e.end])
         region = place_name(docs[c.doc_id])
         if not found and h is good[0]:
             found = _dated_elsewhere(query, docs[c.doc_id], schedule.get(c.doc_id, []), specific or set(),
@@ -158,6 +158,23 @@ def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
     return Answer(question=query.question, kind="when", answer=head, citations=cites, notes=notes,
                   months=sorted(months), schedule=entries_out, blocks=blocks,
                   unanswered="" if dated else "没有写明时间")
+
+
+def _the_named(query: Query, entries: list[ScheduleEntry]) -> list[ScheduleEntry]:
+    """Of the entries one sentence or row holds (“于4月接受市级评估和9月接受国家认定”), those whose
+    own part names most of the question's words; all of them when none stands out."""
+    topic = [t for t in query.tokens if t not in MONTH_WORDS]
+    by_span: dict[tuple[int, int], list[ScheduleEntry]] = {}
+    for e in entries:
+        by_span.setdefault((e.start, e.end), []).append(e)
+    out = []
+    for group in by_span.values():
+        if len({e.activity for e in group}) > 1 and topic:
+            score = {id(e): sum(mentions(normalize(e.activity), t, query.alts) for t in topic) for e in group}
+            best = max(score.values())
+            group = [e for e in group if score[id(e)] == best]
+        out.extend(group)
+    return out
 
 
 def calendar_table(engine, region: str | None = None, month: int | None = None) -> str:
@@ -231,12 +248,23 @@ def _yesno_answer(query, plans, notes, hits, state, top_k):
         return None
     asked = set(query.asked.months)
     label = months_text(query.asked.months)
-    if "只" in query.norm and set(when.months) - asked:
-        when.answer = f"不是，不只在{label}，文件写的是{months_text(when.months)}。" + when.answer
-    elif asked & set(when.months):
+    # the month of the entry that names the asked event best, not of every entry shown
+    # (考核 in 十二月, not 七月's 责任督学挂牌督导 that shares one word)
+    topic = [t for t in query.tokens if t not in MONTH_WORDS]
+    score = [sum(mentions(normalize(x["activity"]), t, query.alts) for t in topic) for x in when.schedule]
+    best = max(score, default=0)
+    named = [x for x, n in zip(when.schedule, score) if n == best] or when.schedule
+    months = sorted({m for x in named for m in x["months"]})
+    if "只" in query.norm and set(months) - asked:
+        when.answer = f"不是，不只在{label}，文件写的是{months_text(months)}。" + when.answer
+    elif asked & set(months):
         when.answer = f"是，在{label}。" + when.answer
     else:
-        when.answer = f"不是，文件写的是{months_text(when.months)}，不在{label}。" + when.answer
+        # the same sentence or row may date another event in the month asked: say which
+        others = [e for x in named for e in state.schedule.get(x["doc"], [])
+                  if (e.start, e.end) == (x["start"], x["end"]) and asked & set(e.months)]
+        aside = f"（{label}的是：{others[0].activity}）" if others else ""
+        when.answer = f"不是，文件写的是{months_text(months)}，不在{label}{aside}。" + when.answer
     when.kind = "yesno"
     return when
 

@@ -239,3 +239,24 @@ def test_cli_calendar_ics(engine, tmp_path):
     events = _events(target.read_bytes())
     assert events and all("【江阴市】" in e["summary"] for e in events)
     assert f"已写入 {target}：{len(events)} 个日程" in out.stdout
+
+
+@pytest.mark.parametrize("question,first,shown,hidden", [
+    # two dated events in one sentence: the one the question names
+    ("大足学前普及普惠啥时候接受国家认定", "时间安排", "接受国家认定", "接受市级评估"),
+    ("大足学前普及普惠啥时候接受市级评估", "时间安排", "接受市级评估", "接受国家认定"),
+    # two numbered items in one table row: the one the question names
+    ("武胜责任督学考核在几月", "时间安排", "开展责任督学考核", "学校工作综合考核"),
+])
+def test_when_answers_keep_the_event_the_question_names(engine, question, first, shown, hidden):
+    text = to_text(engine.ask(question))
+    assert text.startswith(first) and shown in text and hidden not in text, text
+
+
+@pytest.mark.parametrize("question,first", [
+    ("武胜责任督学考核是不是在七月", "不是，文件写的是12月"),   # 七月's row shares only 责任督学
+    ("武胜责任督学考核是不是在十二月", "是，在12月"),
+    ("大足学前普及普惠是不是2022年4月接受国家认定", "不是，文件写的是9月，不在4月（4月的是：确保我区创建学前教育普及普惠区于2022年4月接受市级评估）"),
+])
+def test_yes_no_reads_the_month_of_the_event_named(engine, question, first):
+    assert to_text(engine.ask(question)).startswith(first)

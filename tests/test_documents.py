@@ -361,3 +361,19 @@ def test_citations_of_a_pdf_name_the_page(tmp_path, tiny_st_model):
     passage = eng.ask("责任督学培训怎么安排")
     pages = {c["text"][:8]: c["page"] for c in to_json(passage)["citations"]}
     assert pages and set(pages.values()) <= {1, 2} and 1 in pages.values()
+
+
+@pytest.mark.parametrize("sentence,expected", [
+    ("确保我区创建学前教育普及普惠区于2022年4月接受市级评估和2022年9月接受国家认定顺利通过。",
+     [("2022年4月", "确保我区创建学前教育普及普惠区于2022年4月接受市级评估"),
+      ("2022年9月", "确保我区创建学前教育普及普惠区于2022年9月接受国家认定顺利通过")]),
+    ("计划于2024年5月开展中期评估和11月开展终期评估。",
+     [("2024年5月", "计划于2024年5月开展中期评估"), ("11月", "计划于11月开展终期评估")]),
+    # a date with nothing of its own shares the next one's
+    ("2024年3月、9月开展双减专项督导。",
+     [("2024年3月", "2024年3月开展双减专项督导"), ("9月", "9月开展双减专项督导")]),
+])
+def test_several_dated_events_in_one_sentence_each_keep_their_own_part(tmp_path, sentence, expected):
+    d = doc_of(tmp_path, "plan.txt", f"2024年教育督导工作计划\n一、重点工作\n1.{sentence}\n")
+    got = [(e.when_text, e.activity) for e in extract_schedule(d, chunk_document(d))]
+    assert got == expected
