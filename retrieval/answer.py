@@ -129,7 +129,9 @@ def meta_docs(query: Query, plans: list[Document], hits: list[Hit]) -> list[Docu
     if good:
         best = good[0].coverage
         ids = list(dict.fromkeys(h.chunk.doc_id for h in good if h.coverage >= best * 0.9))
-        return [d for d in plans if d.doc_id in ids[:2]] or plans
+        if len(ids) > 2:
+            return plans  # words every plan has (工作要点, 通知) single none of them out
+        return [d for d in plans if d.doc_id in ids] or plans
     return plans
 
 

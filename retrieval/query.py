@@ -18,7 +18,7 @@ MAX_QUESTION = 300
 # Questions about the document itself, answered from its metadata (first match wins).
 META_INTENTS = [
     ("copy_to", re.compile(r"抄送|抄报")),
-    ("recipients", re.compile(r"主送|(发|印发|下发|发送)给了?.{0,2}(谁|哪)|发到哪|发往|送达|给哪些单位|给谁的")),
+    ("recipients", re.compile(r"主送|(发|印发|下发|发送)给了?.{0,2}(谁|哪(些|个|几个)?(单位|部门|学校)?)|发到哪|发往|送达|给哪些单位|给谁的")),
     ("attachments", re.compile(r"附件|附了什么|附表")),
     ("doc_number", re.compile(r"文号|发文字号|文件号|字号|几号文|编号")),
     ("issuer", re.compile(r"发文机关|发文单位|印发单位|发布单位|发布机构|(哪个|什么|啥)(单位|部门|机关)(发|印发|制定|发布|出)|谁(发|印发|制定|发布|出)的")),
@@ -198,6 +198,7 @@ def parse_question(question: str, documents: list[Document],
     for name, pattern in META_INTENTS:
         if pattern.search(norm):
             q.meta_field = name
+            text = pattern.sub(" ", text)  # “发给谁” asks for a field; it is not what the document is about
             break
     text = " ".join(text.split())
     q.text = speller.correct(text) if speller is not None else text

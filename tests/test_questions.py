@@ -277,3 +277,23 @@ def test_a_notice_about_one_season_does_not_answer_the_other(tmp_path, tiny_st_m
     assert eng.ask("春季开学督导检查什么").kind != "none"
     assert eng.ask("暑假安全检查怎么安排").kind == "none"
     assert eng.ask("寒假安全检查怎么安排").kind != "none"
+
+
+@pytest.mark.parametrize("question,field", [
+    ("东湖的通知是发给谁的", "recipients"), ("江阴这个要点发给了哪些单位", "recipients"),
+    ("武胜的文件是哪个单位发的", "issuer"), ("大足的文号是多少", "doc_number"),
+])
+def test_the_field_asked_for_is_not_a_topic_word(engine, question, field):
+    q = engine.parse(question)
+    assert q.meta_field == field
+    assert not {"发给", "单位", "文号", "发"} & set(q.tokens), q.tokens
+
+
+@pytest.mark.parametrize("question,values", [
+    ("各地工作要点的文号分别是什么", ["武府教督办〔2021〕1号", "澄教督〔2021〕2号", "武新管教督〔2021〕1号", "大足教发〔2021〕20号"]),
+    ("各地工作要点的发文机关分别是谁", ["武胜县人民政府教育督导委员会办公室", "江阴市人民政府教育督导室",
+                                  "武汉东湖新技术开发区教育督导室", "重庆市大足区教育委员会"]),
+])
+def test_a_field_of_every_plan_when_the_topic_singles_none_out(engine, question, values):
+    text = to_text(engine.ask(question))
+    assert all(v in text for v in values), text
