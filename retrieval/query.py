@@ -131,7 +131,20 @@ def match_regions(text: str, aliases) -> tuple[list[str], str, list[str]]:
         return [], text, []
     common = frozenset.intersection(*found)
     chosen = common if common else frozenset().union(*found)
-    return sorted(chosen), text, words
+    names = [alias for alias, keys in aliases if keys & chosen]
+    return sorted(chosen), _strip_name_rest(text, names), words
+
+
+def _strip_name_rest(text: str, names: list[str]) -> str:
+    """Blank the rest of a place's name right after a name the question used (“武汉高新区”:
+    武汉 found, 高新区 is part of 东湖高新区), so it does not count as a topic word."""
+    def rest(m: re.Match) -> str:
+        run = m.group(1)
+        for size in range(len(run), 1, -1):
+            if any(run[:size] in n for n in names):
+                return m.group(0)[:m.start(1) - m.start()] + " " * size + run[size:]
+        return m.group(0)
+    return re.sub(r"(?<= )([\u4e00-\u9fff]{2,})", rest, text)
 
 
 def _strip_time(text: str) -> str:

@@ -297,3 +297,11 @@ def test_the_field_asked_for_is_not_a_topic_word(engine, question, field):
 def test_a_field_of_every_plan_when_the_topic_singles_none_out(engine, question, values):
     text = to_text(engine.ask(question))
     assert all(v in text for v in values), text
+
+
+@pytest.mark.parametrize("question", ["武汉高新区双减督导是不是只在3月搞", "武汉新技术开发区双减督导是不是只在3月搞"])
+def test_the_rest_of_a_place_name_after_a_city_is_not_a_topic_word(engine, question):
+    q = engine.parse(question)
+    assert len(q.regions) == 1 and q.regions[0].endswith("东湖高新区")
+    assert q.tokens == ["双减", "督导"], q.tokens
+    assert to_text(engine.ask(question)).startswith("不是，不只在3月")
