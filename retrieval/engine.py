@@ -144,8 +144,13 @@ class Engine:
         year = query.asked.year if query is not None else None
         docs, notes = select_plans(state.doc_list, query.regions if query is not None else [], year,
                                    relative=query is not None and query.asked.year_is_relative)
-        entries = [e for d in docs for e in state.schedule.get(d.doc_id, [])
-                   if year is None or e.year == year or not any(x.year == year for x in state.schedule[d.doc_id])]
+        entries = []
+        for d in docs:
+            own = state.schedule.get(d.doc_id, [])
+            # the year asked, where the plan dates anything in it; else the plan as it stands
+            if year is not None and any(e.year == year for e in own):
+                own = [e for e in own if e.year == year]
+            entries.extend(own)
         return entries, notes
 
     def documents(self) -> list[Document]:

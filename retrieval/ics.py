@@ -48,14 +48,11 @@ def entry_days(e: ScheduleEntry) -> list[tuple[date, date, bool]]:
     found = [w for w in timeexpr.find_all(fold(e.when_text)) if w.valid]
     if any(w.recurring for w in found):
         return [(date(e.year, min(e.months), 1), date(e.year, min(e.months), 1), True)]
-    spans = [w.dates(e.year) for w in found if not w.approximate]
-    spans = [s for s in spans if s is not None]
-    # a range into another year is one event, kept under the year it starts in
-    spans = [s for s in spans if s[0].year == e.year]
+    spans = [s for w in found if not w.approximate and (s := w.dates(e.year)) is not None]
     if spans:
-        return [(a, b, False) for a, b in spans]
-    if found and all(w.dates(e.year) is not None and w.dates(e.year)[0].year != e.year for w in found):
-        return []  # the continuation of a range that started the year before
+        # a range into another year is one event, under the year it starts in: the entry of
+        # the later year adds none
+        return [(a, b, False) for a, b in spans if a.year == e.year]
     return [(date(e.year, a, 1), date(e.year, z, 1) + _month_end(e.year, z), False) for a, z in _runs(e.months)]
 
 
