@@ -160,17 +160,22 @@ def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
                   unanswered="" if dated else "没有写明时间")
 
 
+def named_words(query: Query, activity: str) -> int:
+    """How many of the question's topic words an entry's activity names (synonyms count)."""
+    text = normalize(activity)
+    return sum(mentions(text, t, query.alts) for t in query.tokens if t not in MONTH_WORDS)
+
+
 def _the_named(query: Query, entries: list[ScheduleEntry]) -> list[ScheduleEntry]:
     """Of the entries one sentence or row holds (“于4月接受市级评估和9月接受国家认定”), those whose
     own part names most of the question's words; all of them when none stands out."""
-    topic = [t for t in query.tokens if t not in MONTH_WORDS]
     by_span: dict[tuple[int, int], list[ScheduleEntry]] = {}
     for e in entries:
         by_span.setdefault((e.start, e.end), []).append(e)
     out = []
     for group in by_span.values():
-        if len({e.activity for e in group}) > 1 and topic:
-            score = {id(e): sum(mentions(normalize(e.activity), t, query.alts) for t in topic) for e in group}
+        if len({e.activity for e in group}) > 1:
+            score = {id(e): named_words(query, e.activity) for e in group}
             best = max(score.values())
             group = [e for e in group if score[id(e)] == best]
         out.extend(group)
@@ -250,8 +255,7 @@ def _yesno_answer(query, plans, notes, hits, state, top_k):
     label = months_text(query.asked.months)
     # the month of the entry that names the asked event best, not of every entry shown
     # (考核 in 十二月, not 七月's 责任督学挂牌督导 that shares one word)
-    topic = [t for t in query.tokens if t not in MONTH_WORDS]
-    score = [sum(mentions(normalize(x["activity"]), t, query.alts) for t in topic) for x in when.schedule]
+    score = [named_words(query, x["activity"]) for x in when.schedule]
     best = max(score, default=0)
     named = [x for x, n in zip(when.schedule, score) if n == best] or when.schedule
     months = sorted({m for x in named for m in x["months"]})
