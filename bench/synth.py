@@ -7,11 +7,10 @@ import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from retrieval.chunker import chunk_document
+from retrieval.indexer import load_document
 
-from retrieval.chunker import chunk_document  # noqa: E402
-from retrieval.indexer import load_document  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 NAME_CHARS = "安宁平和兴华云山川河江湖泉林松竹梅兰青丰源阳明德信义远通盛昌茂新东西南北中永嘉"
 SUFFIX = ["县", "区", "市"]

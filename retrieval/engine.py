@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable
 
 from . import store, timeexpr, yearplan
@@ -17,8 +18,8 @@ from .indexer import PARSER_VERSION, Progress, ReindexReport, reindex
 from .lexical import load_dictionary
 from .compare import answer_compare
 from .listing import answer_list
-from .models import Answer, Document, ScheduleEntry
-from .plans import select_plans
+from .models import Answer, Citation, Document, ScheduleEntry
+from .plans import place_name, select_plans
 from .context import Conversations, Turn, merged_question
 from .details import missing_detail
 from .query import CONFIDENT, Query, alias_table, parse_question
@@ -59,6 +60,7 @@ class Engine:
         self._asked_lock = threading.Lock()  # ask() runs in several threads at once
         self.last_report: ReindexReport | None = None
         self.conversations = Conversations()
+        self._clock_origin = time.monotonic()
 
     # -- lifecycle -------------------------------------------------------------------------
     @property
@@ -153,6 +155,22 @@ class Engine:
             entries.extend(own)
         return entries, notes
 
+    def section(self, doc_id: str, start: int) -> Citation | None:
+        """The whole top-level section (一、…) that the passage at `start` of a document comes
+        from, as a citation of the source text; None when the document is no longer indexed."""
+        state = self.state
+        doc = state.built.documents.get(doc_id)
+        chunks = state.searcher.chunks_of(doc_id)
+        before = [c for c in chunks if c.start <= start]
+        if doc is None or not before:
+            return None
+        top = max(before, key=lambda c: c.start).heading.split(" > ")[0]
+        same = [c for c in chunks if c.heading == top or c.heading.startswith(top + " > ")]
+        lo, hi = min(c.start for c in same), max(c.end for c in same)
+        return Citation(doc=doc_id, title=doc.title, doc_number=doc.doc_number, region=place_name(doc),
+                        year=doc.year, heading=top, text=doc.text[lo:hi].strip(), start=lo, end=hi,
+                        page=doc.page_at(lo))
+
     def documents(self) -> list[Document]:
         return sorted(self.state.built.documents.values(), key=lambda d: (d.region, d.year or 0))
 
@@ -160,6 +178,8 @@ class Engine:
         from zoneinfo import ZoneInfo
         if self._now is not None:
             return self._now()
+        if self.config.clock_start is not None:
+            return self.config.clock_start + timedelta(seconds=time.monotonic() - self._clock_origin)
         return datetime.now(ZoneInfo(self.config.timezone))
 
     def ask(self, question: str, top_k: int | None = None, chat: str | None = None,
@@ -250,19 +270,22 @@ class Engine:
     def questions_answered(self) -> int:
         return self._asked
 
-    def month(self, month: int) -> Answer:
-        """The `/month N` answer: every entry of that month, by region."""
+    def month(self, month: int, where: str = "", year: int | None = None) -> Answer:
+        """The `/month N` answer: every entry of that month, by region; `where` keeps the places
+        it names and `year` that year's plans (a subscriber's digest)."""
         state = self.state
         query = parse_question(f"{month}月", state.doc_list, state.aliases)
-        query.asked = timeexpr.AskedTime(months=[month])
-        plans, notes = select_plans(state.doc_list, [], None)
+        query.asked = timeexpr.AskedTime(months=[month], year=year)
+        place = self.parse(where) if where.strip() else None
+        if place is not None and not place.regions:
+            return no_place(place, state.doc_list)
+        plans, notes = select_plans(state.doc_list, place.regions if place is not None else [], year)
         return yearplan.answer_month(query, plans, notes, state.schedule)
 
 
 def no_place(query: Query, docs: list[Document]) -> Answer:
     """A question about a place no indexed document comes from: said, never answered from
     another region's document."""
-    from .plans import place_name
     held = "、".join(dict.fromkeys(place_name(d) for d in docs))
     return Answer(question=query.question, kind="none",
                   answer=f"没有收录{'、'.join(query.unknown_places)}的文件。目前收录的是：{held}。")

@@ -11,13 +11,17 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import re
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 from aiohttp import web
 
+ROOT = Path(__file__).resolve().parent.parent
 BOT_ID = 999000
 BOT_USERNAME = "dudao_test_bot"
 MAX_TEXT = 4096
@@ -96,6 +100,8 @@ class BotAPIStub:
         self.files: dict[str, tuple[Path, int | None]] = {}
         self.rejected: list[dict] = []    # calls answered 400, as Telegram would
         self.fail_next_sends = 0          # answer this many sendMessage calls with 429
+        self.blocked: set[int] = set()    # chats whose user blocked the bot: sends get 403
+        self.inline_answers: list[dict] = []   # answerInlineQuery calls: inline_query_id, results
         self.retry_after = 1
         self._updates: list[dict] = []
         self._shown: dict[tuple[int, int], tuple] = {}   # (chat, message) → (text, markup) shown
@@ -192,6 +198,13 @@ class BotAPIStub:
             "id": f"cq{time.monotonic_ns()}", "chat_instance": "ci", "data": data,
             "from": {"id": user_id, "is_bot": False, "first_name": f"用户{user_id}"},
             "message": message}})
+
+    def inline_query(self, text: str, user_id: int = 1) -> str:
+        """`@bot text` typed in any chat; returns the query id answerInlineQuery will name."""
+        qid = f"iq{time.monotonic_ns()}"
+        self.push({"inline_query": {"id": qid, "query": text, "offset": "",
+                                    "from": {"id": user_id, "is_bot": False, "first_name": f"用户{user_id}"}}})
+        return qid
 
     def _base_message(self, user_id: int, chat_id: int | None, chat_type: str) -> dict:
         chat_id = chat_id if chat_id is not None else user_id
@@ -328,6 +341,9 @@ class BotAPIStub:
                          "text": p.get("text", "")})
 
     async def _m_sendMessage(self, p):
+        if int(p.get("chat_id", 0)) in self.blocked:
+            return web.json_response({"ok": False, "error_code": 403,
+                                      "description": "Forbidden: bot was blocked by the user"}, status=403)
         if self.fail_next_sends > 0:
             self.fail_next_sends -= 1
             return web.json_response({"ok": False, "error_code": 429,
@@ -335,19 +351,28 @@ class BotAPIStub:
                                       "parameters": {"retry_after": self.retry_after}}, status=429)
         return self._sent_message("sendMessage", p, next(self._message_ids))
 
-    async def _m_sendDocument(self, p):
+    async def _m_sendDocument(self, p, kind: str = "document"):
         """A file the bot sent: recorded with its name and bytes (`documents`), caption as text."""
-        doc = p.get("document")
+        doc = p.get(kind)
         if not hasattr(doc, "file"):
-            return self._bad_request("sendDocument", p, "there is no document in the request")
+            return self._bad_request(f"send{kind.title()}", p, f"there is no {kind} in the request")
         mid = next(self._message_ids)
-        msg = self._record("sendDocument", {**p, "text": p.get("caption", "")}, mid)
+        msg = self._record(f"send{kind.title()}", {**p, "text": p.get("caption", "")}, mid)
         with self._lock:
             self.documents.append({"chat_id": msg["chat_id"], "filename": doc.filename, "data": doc.file.read()})
         return self._ok({"message_id": mid, "date": int(time.time()),
                          "chat": {"id": msg["chat_id"], "type": "private"},
                          "document": {"file_id": f"sent{mid}", "file_unique_id": f"usent{mid}",
                                       "file_name": doc.filename}})
+
+    async def _m_sendPhoto(self, p):
+        return await self._m_sendDocument(p, "photo")
+
+    async def _m_answerInlineQuery(self, p):
+        with self._lock:
+            self.inline_answers.append({"inline_query_id": p.get("inline_query_id"),
+                                        "results": p.get("results") or []})
+        return self._ok(True)
 
     async def _m_editMessageText(self, p):
         return self._sent_message("editMessageText", p, int(p["message_id"]))
@@ -364,3 +389,40 @@ class BotAPIStub:
         if file_id not in self.files:
             return web.Response(status=404)
         return web.Response(body=self.files[file_id][0].read_bytes())
+
+
+def button(message: dict, prefix: str) -> str:
+    """The callback data of a message's first button whose data starts with `prefix`."""
+    return next(b["callback_data"] for row in (message.get("reply_markup") or {}).get("inline_keyboard", [])
+                for b in row if b.get("callback_data", "").startswith(prefix))
+
+
+def start_bot(stub, corpus: Path, index: Path, log: Path, token: str, admin: int, **env):
+    """The real bot process (python bot.py -v) against `stub`, once it polls for updates
+    (calls recorded before are forgotten first); returns (process, its log file)."""
+    with stub._lock:
+        stub.calls.clear()
+    env = dict(os.environ, TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_BASE_URL=stub.base_url,
+               ADMIN_IDS=str(admin), DUDAO_CORPUS_DIR=str(corpus), DUDAO_INDEX_DIR=str(index),
+               PYTHONUNBUFFERED="1", **env)
+    fh = open(log, "w")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "bot.py"), "-v"], cwd=ROOT, env=env,
+                            stdout=fh, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while "getUpdates" not in stub.methods():
+        assert proc.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, "bot did not start polling"
+        time.sleep(0.1)
+    return proc, fh
+
+
+def stop_bot(proc, fh, stub=None):
+    """Stop the bot process (and the stand-in, when given)."""
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    fh.close()
+    if stub is not None:
+        stub.stop()

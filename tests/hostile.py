@@ -6,7 +6,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from makefiles import SAMPLE_LINES, numbered, write_docx, write_encrypted_pdf, write_html, write_pdf, write_scanned_pdf
+from tests.makefiles import SAMPLE_LINES, numbered, write_docx, write_encrypted_pdf, write_html, write_pdf, write_scanned_pdf
 
 TEXT = "\n".join(SAMPLE_LINES) + "\n"
 

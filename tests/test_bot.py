@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from botapi_stub import BOT_USERNAME, BotAPIStub
-from conftest import ROOT
-from makefiles import write_docx
+from tests.botapi_stub import BOT_USERNAME, BotAPIStub, button
+from tests.conftest import ROOT
+from tests.makefiles import write_docx
 
 TOKEN = "123456789:TEST-secret-token-abc"
 ADMIN = 42
@@ -180,7 +180,7 @@ def test_more_button_shows_more_passages(botenv):
     stub.message("今年有哪些专项督导", user_id=user)
     stub.wait_for(lambda s: any(m["chat_id"] == user and m["reply_markup"] for m in s))
     first = [m for m in stub.to_chat(user) if m["reply_markup"]][-1]
-    data = first["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    data = button(first, "more:")
     stub.callback(data, {"message_id": first["message_id"], "date": int(time.time()),
                          "chat": {"id": user, "type": "private"}, "text": "…"}, user_id=user)
     stub.wait_for(lambda s: any(m["chat_id"] == user and "更多相关原文" in m["text"] for m in s))
@@ -253,7 +253,7 @@ def test_admin_upload_then_question_finds_it(botenv, tmp_path):
 
 
 def test_new_version_replaces_only_when_the_admin_confirms(botenv, tmp_path):
-    from makefiles import SAMPLE_LINES
+    from tests.makefiles import SAMPLE_LINES
     stub, corpus = botenv["stub"], botenv["corpus"]
     lines = [ln.replace("测教督〔2022〕3号", "版测督〔2023〕9号") for ln in SAMPLE_LINES]
     first = write_docx(tmp_path / "v1.docx", lines)

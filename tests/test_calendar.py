@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from conftest import ROOT, TZ, make_engine
+from tests.conftest import ROOT, TZ, make_engine
 from retrieval.render import to_json, to_text
 
 MONTHLY = "责任督学挂牌督导工作"          # 东湖: 每月一次

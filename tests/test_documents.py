@@ -308,7 +308,7 @@ def write_ruled_pdf(path: Path, rows=RULED) -> Path:
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table
 
-    from makefiles import SAMPLE_LINES
+    from tests.makefiles import SAMPLE_LINES
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     body = ParagraphStyle("b", fontName="STSong-Light", fontSize=11, leading=16)
     cell = ParagraphStyle("c", fontName="STSong-Light", fontSize=10, leading=13)
@@ -321,7 +321,7 @@ def write_ruled_pdf(path: Path, rows=RULED) -> Path:
 
 
 def test_pdf_ruled_table_with_wrapped_cells_reads_like_the_docx(tmp_path):
-    from makefiles import write_docx
+    from tests.makefiles import write_docx
     pdf = load_document(write_ruled_pdf(tmp_path / "plan.pdf"))
     docx = load_document(write_docx(tmp_path / "plan.docx", table=RULED))
 
@@ -335,7 +335,7 @@ def test_pdf_ruled_table_with_wrapped_cells_reads_like_the_docx(tmp_path):
 
 
 def test_pdf_pages_are_known_and_other_formats_have_none(tmp_path):
-    from makefiles import write_docx
+    from tests.makefiles import write_docx
     pdf = load_document(write_ruled_pdf(tmp_path / "plan.pdf"))
     assert len(pdf.pages) == 2
     rows = [c for c in chunk_document(pdf) if c.kind == "row"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from makefiles import SAMPLE_LINES, write_docx
+from tests.makefiles import SAMPLE_LINES, write_docx
 from retrieval.chunker import chunk_document
 from retrieval.config import load_config
 from retrieval.corpus import SameDocumentError, add_file
@@ -88,7 +88,7 @@ def test_reindex_keeps_the_first_copy_and_says_which(small_engine, tmp_path):
 def test_uploads_left_waiting_for_a_decision_are_dropped_at_start(tmp_path):
     from types import SimpleNamespace
 
-    import bot
+    from tgbot import handlers as bot
     pending = tmp_path / "corpus" / bot.PENDING
     pending.mkdir(parents=True)
     (pending / "abc.docx").write_bytes(b"waiting")

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import DATA, ROOT
+from tests.conftest import DATA, ROOT
 from retrieval.evaluate import evaluate, summary
 from retrieval.render import to_json, to_text
 

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import hostile
-from conftest import ROOT, make_engine
-from makefiles import numbered, write_docx, write_pdf
+from tests import hostile
+from tests.conftest import ROOT, make_engine
+from tests.makefiles import numbered, write_docx, write_pdf
 from retrieval import store
 from retrieval.errors import IndexWriteError
 from retrieval.indexer import reindex
@@ -193,7 +193,7 @@ def test_upload_name_cannot_escape_corpus(corpus_copy, tmp_path, nano):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=400))
 def test_fuzzed_questions_never_raise(engine, question):
-    from telegram_format import answer_messages
+    from tgbot.format import answer_messages
     answer = engine.ask(question)
     assert answer.answer
     assert len(to_text(answer)) < 4096
@@ -202,7 +202,7 @@ def test_fuzzed_questions_never_raise(engine, question):
 
 def test_full_disk_admin_is_told_in_chat(built):
     """The bot process: /reindex on a full disk tells the admin, and questions still work."""
-    from botapi_stub import BotAPIStub
+    from tests.botapi_stub import BotAPIStub
     corpus, idx = built
     token = "555:FAULT-token"
     stub = BotAPIStub(token).start()

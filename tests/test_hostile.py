@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
-from makefiles import SAMPLE_LINES, numbered
+from tests.botapi_stub import button, start_bot, stop_bot
+from tests.conftest import ROOT
+from tests.makefiles import SAMPLE_LINES, numbered
 from retrieval.chunker import chunk_document
 from retrieval.indexer import load_document
 from retrieval.render import to_text
@@ -124,9 +125,9 @@ def test_lone_surrogate_question_in_process(engine):
 
 # -- 2. HTML Telegram accepts, whatever the title or heading -----------------------------------
 def test_answer_with_huge_title_and_heading_is_valid_telegram_html():
-    from botapi_stub import BadRequest, check_text
+    from tests.botapi_stub import BadRequest, check_text
     from retrieval.models import Answer, Citation
-    from telegram_format import answer_messages, more_messages
+    from tgbot.format import answer_messages, more_messages
     title = ("关于<b>印发</b>&“督导”" * 700)[:5000]
     cite = Citation(doc="x", title=title, doc_number="测〔2022〕1号", region="测试县", year=2022,
                     heading="一、" + "加强&督学<i>队伍</i>建设" * 400, text="开展督学培训 & <考核>。" * 300,
@@ -147,7 +148,7 @@ def test_token_masked_in_formatted_exceptions_and_args():
     import io
     import logging
 
-    from bot import TokenFilter
+    from tgbot.app import TokenFilter
     token = "123456789:AAEsecret-token-XYZ"
     out = io.StringIO()
     handler = logging.StreamHandler(out)
@@ -255,7 +256,7 @@ def _docx_xml_bomb(path: Path, megabytes: int) -> Path:
     """A well-formed DOCX whose document.xml is `megabytes` of tiny paragraphs."""
     import zipfile
 
-    from makefiles import write_docx
+    from tests.makefiles import write_docx
     plain = write_docx(path.with_name("plain.docx"))
     para = b"<w:p><w:r><w:t>\xe7\x9d\xa3</w:t></w:r></w:p>"
     with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -370,7 +371,7 @@ def test_damaged_index_detected_at_load(index_copy, how):
 
 @pytest.mark.parametrize("how", DAMAGE)
 def test_damaged_index_rebuilt_with_a_message(tiny_st_model, corpus_copy, tmp_path, how):
-    from conftest import make_engine
+    from tests.conftest import make_engine
     from retrieval import store
     from retrieval.embedders import SentenceTransformerEmbedder
     from retrieval.indexer import reindex
@@ -396,7 +397,7 @@ def test_stale_publish_link_is_cleaned(index_copy, engine):
 
 
 def test_removing_the_last_document_names_no_path(tmp_path, engine):
-    from conftest import make_engine
+    from tests.conftest import make_engine
     from retrieval.corpus import LastDocumentError, remove_file
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -428,40 +429,15 @@ TOKEN = "123456789:HOSTILE-secret-token-q"
 ADMIN = 42
 
 
-def start_bot(stub, corpus: Path, index: Path, log: Path, **env):
-    env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=stub.base_url,
-               ADMIN_IDS=str(ADMIN), DUDAO_CORPUS_DIR=str(corpus), DUDAO_INDEX_DIR=str(index),
-               PYTHONUNBUFFERED="1", **env)
-    fh = open(log, "w")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "bot.py"), "-v"], cwd=ROOT, env=env,
-                            stdout=fh, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 120
-    while "getUpdates" not in stub.methods():
-        assert proc.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, "bot did not start polling"
-        time.sleep(0.1)
-    return proc, fh
-
-
-def stop_bot(proc, fh, stub):
-    proc.terminate()
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    fh.close()
-    stub.stop()
-
-
 @pytest.fixture(scope="module")
 def hbot(tmp_path_factory, engine):
-    from botapi_stub import BotAPIStub
+    from tests.botapi_stub import BotAPIStub
     base = tmp_path_factory.mktemp("hbot")
     corpus, index = base / "corpus", base / "index"
     shutil.copytree(engine.config.corpus_dir, corpus)
     shutil.copytree(engine.config.index_dir, index, symlinks=True)
     stub = BotAPIStub(TOKEN).start()
-    proc, fh = start_bot(stub, corpus, index, base / "bot.log")
+    proc, fh = start_bot(stub, corpus, index, base / "bot.log", TOKEN, ADMIN)
     try:
         yield {"stub": stub, "proc": proc, "corpus": corpus, "log": base / "bot.log"}
     finally:
@@ -546,7 +522,7 @@ def test_more_button_belongs_to_asker_and_expires_on_change(hbot):
     stub, asker, other = hbot["stub"], next(_users), next(_users)
     stub.message("今年有哪些专项督导", user_id=asker)
     first = [m for m in replies(stub, asker, where=lambda m: m["reply_markup"]) if m["reply_markup"]][-1]
-    data = first["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    data = button(first, "more:")
     message = {"message_id": first["message_id"], "date": int(time.time()),
                "chat": {"id": asker, "type": "private"}, "text": "…"}
 
@@ -575,7 +551,7 @@ def test_inline_message_callback_answered(hbot):
 
 def test_same_file_twice_at_once_added_once(hbot, tmp_path):
     """7: two copies of one file at once: one added, the other reported as a duplicate."""
-    from makefiles import write_docx
+    from tests.makefiles import write_docx
     stub, corpus = hbot["stub"], hbot["corpus"]
     path = write_docx(tmp_path / "twice.docx", [*numbered(21), "3.开展双减专项督导。"])
     since = time.monotonic()
@@ -592,7 +568,7 @@ def test_same_file_twice_at_once_added_once(hbot, tmp_path):
 
 
 def test_two_files_at_once_both_added(hbot, tmp_path):
-    from makefiles import write_docx
+    from tests.makefiles import write_docx
     stub, corpus = hbot["stub"], hbot["corpus"]
     one = write_docx(tmp_path / "one.docx", [*numbered(11), "3.开展课后服务专项督导。"])
     two = write_docx(tmp_path / "two.docx", [*numbered(12), "3.开展体育美育专项督导。"])
@@ -616,10 +592,10 @@ def test_hostile_bot_telegram_refused_nothing(hbot):
 
 def test_full_disk_in_chat_edits_the_progress_message(index_copy):
     """8: FAISS failing with 'No space left' during /reindex: the admin's status message says so."""
-    from botapi_stub import BotAPIStub
+    from tests.botapi_stub import BotAPIStub
     corpus, index = index_copy
     stub = BotAPIStub(TOKEN).start()
-    proc, fh = start_bot(stub, corpus, index, index.parent / "bot.log", DUDAO_FAULT="faissfull:write")
+    proc, fh = start_bot(stub, corpus, index, index.parent / "bot.log", TOKEN, ADMIN, DUDAO_FAULT="faissfull:write")
     try:
         stub.message("/reindex", user_id=ADMIN)
         msgs = replies(stub, ADMIN, where=lambda m: "磁盘空间不足" in m["text"])
@@ -632,7 +608,7 @@ def test_full_disk_in_chat_edits_the_progress_message(index_copy):
 
 @pytest.mark.parametrize("case", ["rejected_token", "base_url_without_bot"])
 def test_startup_errors_are_a_message_without_the_token(index_copy, case):
-    from botapi_stub import BotAPIStub
+    from tests.botapi_stub import BotAPIStub
     corpus, index = index_copy
     stub = BotAPIStub("999:another-token-entirely").start()
     try:

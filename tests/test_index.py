@@ -6,8 +6,8 @@ import shutil
 import numpy as np
 import pytest
 
-from conftest import make_engine
-from makefiles import write_docx
+from tests.conftest import make_engine
+from tests.makefiles import write_docx
 from retrieval import store
 from retrieval.embedders import SentenceTransformerEmbedder
 from retrieval.errors import EmbedderMismatchError, IndexWriteError, ReindexBusyError

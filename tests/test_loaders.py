@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from makefiles import (SAMPLE_LINES, write_docx, write_encrypted_pdf, write_html, write_pdf,
+from tests.makefiles import (SAMPLE_LINES, write_docx, write_encrypted_pdf, write_html, write_pdf,
                        write_scanned_pdf)
 from retrieval.errors import UnreadableFileError
 from retrieval.indexer import load_document

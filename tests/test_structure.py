@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import SHIPPED
+from tests.conftest import SHIPPED
 from retrieval.chunker import chunk_document
 from retrieval.indexer import load_document
 from retrieval.structure import heading_level, split_lines

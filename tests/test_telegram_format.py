@@ -5,9 +5,9 @@ from html import unescape
 
 import pytest
 
-from botapi_stub import check_text, parse_html
+from tests.botapi_stub import check_text, parse_html
 from retrieval.models import Answer, Citation
-from telegram_format import LIMIT, SAFE, answer_messages, fit_line, pack, plain_message, units
+from tgbot.format import LIMIT, SAFE, answer_messages, fit_line, pack, plain_message, units
 
 
 def _shown(html: str) -> str:

@@ -7,24 +7,23 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import DATA, ROOT
+from tests.conftest import DATA, ROOT
 
 # Prints how jieba was loaded and how each line of stdin is cut, as the engine's lexical side does.
 _PROBE = """
 import json, sys
 from pathlib import Path
-sys.path.insert(0, {root!r})
 from retrieval import lexical, spelling
 lexical.load_dictionary(Path(sys.argv[1]))
 import jieba
 lines = [json.loads(l) for l in sys.stdin]
-print(json.dumps({{"store": type(jieba.dt.FREQ).__name__,
-                   "cuts": [lexical.tokenize(t) + jieba.lcut(t) for t in lines]}}, ensure_ascii=False))
+print(json.dumps({"store": type(jieba.dt.FREQ).__name__,
+                   "cuts": [lexical.tokenize(t) + jieba.lcut(t) for t in lines]}, ensure_ascii=False))
 """
 
 
 def _probe(cache: Path, lines: list[str]) -> dict:
-    run = subprocess.run([sys.executable, "-c", _PROBE.format(root=str(ROOT)), str(cache)],
+    run = subprocess.run([sys.executable, "-c", _PROBE, str(cache)], cwd=ROOT,
                          input="\n".join(json.dumps(t, ensure_ascii=False) for t in lines),
                          capture_output=True, text=True, timeout=300, check=True)
     return json.loads(run.stdout)

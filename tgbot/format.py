@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from retrieval.models import Answer, Citation
-from retrieval.render import passage_blocks, reply_parts
+from retrieval.render import passage_blocks, reply_parts, source_line
 
 LIMIT = 4096
 SAFE = LIMIT - 96   # room for the part counter
@@ -113,6 +113,12 @@ def more_messages(citations: list[Citation]) -> list[str]:
     """Further passages, shown when the user presses “更多原文”."""
     blocks = passage_blocks(Answer("", "passages", ""), citations)
     return pack(["<b>更多相关原文：</b>"] + [_block_html(b) for b in blocks])
+
+
+def section_messages(section: Citation) -> list[str]:
+    """A cited passage's whole section, as its button shows it: heading, text, source."""
+    head = html_text(f"原文所在章节：{section.heading or '文件开头'}", "b")
+    return pack([head, html_text(section.text), html_text(f"—— {source_line(section)}", "i")])
 
 
 def plain_message(text: str, limit: int = LIMIT) -> str:

@@ -1,0 +1,104 @@
+"""Who asked to be reminded of which region's plan, and which reminders already went out: a SQLite
+file next to the index data, so both survive a restart and a reindex."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+FILE = "subscriptions.sqlite3"
+DEFAULT_DAYS = 3     # a dated step is announced this many days ahead unless the subscriber chose
+MAX_DAYS = 30
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS subscription (
+    chat_id INTEGER NOT NULL,
+    region TEXT NOT NULL,            -- the place as shown (武胜县); resolved again at each check
+    days_before INTEGER NOT NULL,
+    created TEXT NOT NULL,           -- ISO time, aware: a digest due before it is not owed
+    PRIMARY KEY (chat_id, region)
+);
+CREATE TABLE IF NOT EXISTS sent (
+    key TEXT PRIMARY KEY,            -- one per chat and occasion (digest of a month, a step's date)
+    chat_id INTEGER NOT NULL,
+    at TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    chat_id: int
+    region: str
+    days_before: int
+    created: datetime
+
+
+class SubscriptionStore:
+    """Subscriptions and sent reminders; safe to use from the bot's worker threads."""
+
+    def __init__(self, index_dir: Path):
+        Path(index_dir).mkdir(parents=True, exist_ok=True)
+        self.path = Path(index_dir) / FILE
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def subscribe(self, chat_id: int, region: str, days_before: int = DEFAULT_DAYS,
+                  now: datetime | None = None) -> bool:
+        """Add (True) or update the days of (False) a chat's subscription to a region."""
+        now = now or datetime.now(timezone.utc)
+        with self._lock:
+            old = self._db.execute("SELECT 1 FROM subscription WHERE chat_id=? AND region=?",
+                                   (chat_id, region)).fetchone()
+            if old:
+                self._db.execute("UPDATE subscription SET days_before=? WHERE chat_id=? AND region=?",
+                                 (days_before, chat_id, region))
+            else:
+                self._db.execute("INSERT INTO subscription VALUES (?, ?, ?, ?)",
+                                 (chat_id, region, days_before, now.isoformat()))
+        return not old
+
+    def unsubscribe(self, chat_id: int, region: str | None = None) -> int:
+        """Drop one region, or every subscription of the chat; how many were dropped."""
+        with self._lock:
+            if region is None:
+                cur = self._db.execute("DELETE FROM subscription WHERE chat_id=?", (chat_id,))
+            else:
+                cur = self._db.execute("DELETE FROM subscription WHERE chat_id=? AND region=?", (chat_id, region))
+            return cur.rowcount
+
+    def of_chat(self, chat_id: int) -> list[Subscription]:
+        return [s for s in self.all() if s.chat_id == chat_id]
+
+    def all(self) -> list[Subscription]:
+        with self._lock:
+            rows = self._db.execute("SELECT chat_id, region, days_before, created FROM subscription "
+                                    "ORDER BY chat_id, region").fetchall()
+        return [Subscription(c, r, d, datetime.fromisoformat(t)) for c, r, d, t in rows]
+
+    def counts(self) -> tuple[int, int]:
+        """(chats subscribed, subscriptions)."""
+        with self._lock:
+            return self._db.execute("SELECT COUNT(DISTINCT chat_id), COUNT(*) FROM subscription").fetchone()
+
+    def claim(self, key: str, chat_id: int, now: datetime) -> bool:
+        """Mark a reminder as sent, before sending it: False when it already was, so two checks
+        (or a restart mid-check) never send it twice. `release` undoes a claim whose send failed."""
+        with self._lock:
+            cur = self._db.execute("INSERT OR IGNORE INTO sent VALUES (?, ?, ?)", (key, chat_id, now.isoformat()))
+            return cur.rowcount == 1
+
+    def release(self, key: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM sent WHERE key=?", (key,))
+
+    def sent_count(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM sent").fetchone()[0]

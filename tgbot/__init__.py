@@ -1,0 +1,1 @@
+"""Telegram adapter: handlers, message formatting, rate limits and the Application (serve)."""
