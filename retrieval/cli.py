@@ -14,6 +14,7 @@ from .engine import Engine
 from .errors import EngineError
 from .reminders import resolve_place
 from .render import clip, to_json, to_text
+from .report import added_lines, docs_text, rejected_line, reindex_lines, stage_name
 from .subscriptions import DEFAULT_DAYS, MAX_DAYS
 from .textnorm import sanitize
 
@@ -32,12 +33,11 @@ def _progress_bar():
     from tqdm import tqdm
 
     bars: dict[str, tqdm] = {}
-    names = {"parse": "解析文件", "embed": "计算向量", "write": "写入索引"}
 
     def update(stage: str, done: int, total: int):
         bar = bars.get(stage)
         if bar is None:
-            bar = bars[stage] = tqdm(total=max(total, 1), desc=names.get(stage, stage), unit="项",
+            bar = bars[stage] = tqdm(total=max(total, 1), desc=stage_name(stage), unit="项",
                                      file=sys.stderr, leave=False)
         bar.total = max(total, 1)
         bar.n = done
@@ -66,14 +66,7 @@ def open_engine(args) -> Engine:
 
 
 def print_report(report, file=sys.stdout) -> None:
-    print(f"索引完成：{report.documents} 份文件，{report.chunks} 个段落，{report.schedule} 条日程，"
-          f"新计算向量 {report.embedded} 个（复用 {report.reused} 个），用时 {report.seconds:.1f} 秒",
-          file=file)
-    for name, reason in report.rejected:
-        print(f"  未收录 {name}：{reason}", file=file)
-    if report.dropped:
-        print(f"  去掉网页/文档站附加内容 {sum(report.dropped.values())} 行："
-              + "，".join(f"{name} {n} 行" for name, n in report.dropped.items()), file=file)
+    print("\n".join(reindex_lines(report)), file=file)
 
 
 def cmd_reindex(args) -> int:
@@ -152,7 +145,7 @@ def cmd_eval(args) -> int:
     from .evaluate import evaluate, format_report
     engine = open_engine(args)
     report = evaluate(engine, args.file)
-    print(format_report(report, verbose=args.verbose))
+    print(format_report(report, verbose=args.failures))
     return 0
 
 
@@ -234,7 +227,6 @@ def cmd_reminders(args) -> int:
 
 def cmd_docs(args) -> int:
     """The indexed circulars, as the admin chat's /docs lists them."""
-    from .render import docs_text
     print(docs_text(open_engine(args).documents()))
     return 0
 
@@ -244,10 +236,9 @@ def cmd_add(args) -> int:
     from .corpus import add_file
     engine = open_engine(args)
     result = add_file(engine, Path(args.file), Path(args.file).name, _progress_bar(), replace=args.replace)
-    print(f"已添加 {args.file}（保存为 {result.file}）：{result.title or '标题未识别'}，"
-          f"{result.chunks} 个段落，{result.schedule} 条日程，用时 {result.seconds:.1f} 秒")
-    for name, reason in engine.last_report.rejected if engine.last_report else []:
-        print(f"  未收录 {name}：{reason}")
+    lines = added_lines(result, args.file, replaced=args.replace)
+    lines += [rejected_line(name, reason) for name, reason in (engine.last_report.rejected if engine.last_report else [])]
+    print("\n".join(lines))
     return 0
 
 
@@ -297,7 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("chat", "在终端里对话", cmd_chat)
     sp = command("eval", "用问题集评测回答质量", cmd_eval)
     sp.add_argument("file")
-    sp.add_argument("--verbose", action="store_true", help="列出未通过的问题")
+    sp.add_argument("--verbose", dest="failures", action="store_true", help="列出未通过的问题（与全局 -v 的运行日志无关）")
     sp = command("calendar", "列出解析出的年度工作日程", cmd_calendar)
     sp.add_argument("--region", help="地区（县区、城市或省，如“武胜”“广安”）")
     sp.add_argument("--month", type=int)

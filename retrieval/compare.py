@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .answer import answer_passages, relevant
-from .models import Answer, Document, Hit
+from .models import Answer, Document, Hit, Section
 from .plans import place_name
 from .query import RE_WHEN, RE_YESNO, Query
-from .render import passage_blocks
+from .render import passages
 from .yearplan import answer_when
 
 PER_SIDE = 1   # passages quoted for each side (two sides stay within the reply budget)
@@ -23,12 +23,12 @@ def answer_compare(query: Query, plans: list[Document], notes: list[str], hits: 
         sides.setdefault(d.region_key or d.doc_id, []).append(d)
     if len(sides) < 2:
         return None
-    blocks, cites, months, schedule, side_months = [], [], set(), [], []
+    parts, cites, months, schedule, side_months = [], [], set(), [], []
     for key, docs in sorted(sides.items()):
         sub = replace(query, regions=[key])
         side_hits = state.searcher.search(sub, {d.doc_id for d in docs}, k=top_k * 8)
         if not relevant(side_hits):
-            blocks.append(f"【{place_name(docs[0])}】没有找到相关内容。")
+            parts.append(Section(place_name(docs[0]), "没有找到相关内容。"))
             continue
         ans = None
         if RE_WHEN.search(query.norm) or "时间" in query.norm:
@@ -37,10 +37,9 @@ def answer_compare(query: Query, plans: list[Document], notes: list[str], hits: 
                 ans = None
         if ans is None or not ans.citations:
             ans = answer_passages(sub, side_hits, state.built.documents, PER_SIDE, [])
-            side_blocks = [f"【{place_name(docs[0])}】\n" + "\n".join(passage_blocks(ans))]
+            parts.append(passages(ans.citations, place_name(docs[0])))
         else:
-            side_blocks = ans.blocks
-        blocks.extend(side_blocks)
+            parts.extend(ans.sections)
         side_months.append(sorted(ans.months))
         cites.extend(ans.citations)
         months.update(ans.months)
@@ -54,4 +53,4 @@ def answer_compare(query: Query, plans: list[Document], notes: list[str], hits: 
         head = ("是，时间相同。" if same else "不是，时间不同。") + head
     return Answer(question=query.question, kind="compare", answer=head,
                   citations=cites, notes=notes, months=sorted(months), schedule=schedule,
-                  blocks=blocks)
+                  sections=parts)

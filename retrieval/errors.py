@@ -52,8 +52,8 @@ class EmptyCorpusError(EngineError):
     """The corpus has no readable document, so there is nothing to index (the message names no
     server path: it is shown in chat)."""
 
-    def __init__(self, message: str = "文件目录中没有可读取的文件（支持 PDF、DOCX、HTML、MD、TXT）"):
-        super().__init__(message)
+    def __init__(self, formats: str):
+        super().__init__(f"文件目录中没有可读取的文件（支持 {formats}）")
 
 
 def _disk_full(cause: BaseException) -> bool:

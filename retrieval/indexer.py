@@ -21,7 +21,7 @@ from .errors import (EmptyCorpusError, IndexCorruptError, IndexMissingError, Ind
                      ReindexBusyError, UnreadableFileError)
 from .faults import fault
 from .lexical import BM25, full_dictionary, tokenize
-from .loaders import SUPPORTED, check_name, read_file, sha256_bytes
+from .loaders import FORMATS, SUPPORTED, check_name, read_file, sha256_bytes
 from .models import Chunk, Document
 from .pageclean import clean_page
 from .textnorm import normalize
@@ -201,7 +201,7 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
             parsed.append((doc, old_chunks, old_schedule, old_tokens))
         progress("parse", len(files), len(files))
         if not parsed:
-            raise EmptyCorpusError()
+            raise EmptyCorpusError(FORMATS)
 
         from .schedule import extract_schedule  # the calendar side of the same documents
         docs, chunks, schedule, tokens = [], [], [], []

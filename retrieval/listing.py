@@ -7,10 +7,9 @@ import re
 
 from .answer import about_subject, citation, excerpt, relevant
 from .chunker import row_text
-from .models import Answer, Chunk, Document, Hit
+from .models import Answer, Chunk, Document, Hit, Line, Section
 from .plans import place_name
 from .query import Query
-from .render import source_line
 from .textnorm import first_sentence, normalize
 
 LIST_ITEM = 100      # characters of each item a list answer quotes
@@ -133,7 +132,7 @@ def answer_list(query: Query, plans: list[Document], notes: list[str], hits: lis
         if h.coverage >= top * CLOSE or query.regions:
             by_doc.setdefault(h.chunk.doc_id, h.chunk)
     doc_ids = list(by_doc) or ([d.doc_id for d in plans] if len(plans) <= MAX_DOCS else [])
-    blocks, cites, used, shown_ids = [], [], 0, set()
+    parts, cites, used, shown_ids = [], [], 0, set()
     for doc_id in doc_ids[:MAX_DOCS]:
         doc = state.built.documents[doc_id]
         doc_chunks = [c for c in state.searcher.chunks_of(doc_id) if c.kind != "meta"]
@@ -141,24 +140,23 @@ def answer_list(query: Query, plans: list[Document], notes: list[str], hits: lis
                                 subject=about_subject(good, doc))
         if len(items) < 2:
             continue
-        lines = [f"【{place_name(doc)}】{name or doc.title or doc.doc_number}（共 {len(items)} 项）"]
-        doc_cites = []
+        lines, doc_cites = [], []
         for c in items:
             text = row_text(c) if c.kind == "row" else lead(c.text)
             label = c.heading.split(" > ")[-1]
             if label and c.kind != "row" and not RE_BARE_NUMBER.match(label) and normalize(label)[:6] not in normalize(text):
                 text = f"{label}：{text}"
             if used + len(text) > LIST_BUDGET and (cites or doc_cites):
-                lines.append("· ……")
+                lines.append(Line(role="more"))
                 break
             used += len(text)
-            lines.append(f"· {text}")
             doc_cites.append(citation(doc, c, text))
+            lines.append(Line(text, doc_cites[-1]))
             shown_ids.add(c.chunk_id)
         if not doc_cites:
             break
-        lines.append(f"   —— {source_line(doc_cites[0])}")
-        blocks.append("\n".join(lines))
+        lines.append(Line("", doc_cites[0], "source"))
+        parts.append(Section(place_name(doc), f"{name or doc.title or doc.doc_number}（共 {len(items)} 项）", lines))
         cites.extend(doc_cites)
     if not cites:
         return None
@@ -166,4 +164,4 @@ def answer_list(query: Query, plans: list[Document], notes: list[str], hits: lis
                      row_text(h.chunk) if h.chunk.kind == "row" else excerpt(h.chunk.text, query.tokens))
             for h in good if h.chunk.chunk_id not in shown_ids][:top_k * 2]
     return Answer(question=query.question, kind="list", answer="文件中列出的各项：", citations=cites,
-                  notes=notes, blocks=blocks, more=more)
+                  notes=notes, sections=parts, more=more)

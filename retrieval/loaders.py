@@ -431,18 +431,19 @@ def _html_file(data: bytes, path: Path, budget: Budget) -> str:
     return _html_text(html, path)
 
 
-# One registry: extension → (format name, loader(data, path, budget) → text). A new format is
-# one loader function and one line here.
+# One registry: extension → (format name, loader(data, path, budget) → text), in the order
+# people are told the formats (the one most often sent first). A new format is one loader
+# function and one line here.
 LOADERS = {
-    ".txt": ("txt", lambda data, path, budget: decode_text(data, path)),
-    ".md": ("md", lambda data, path, budget: decode_text(data, path)),
     ".pdf": ("pdf", _pdf_text),
     ".docx": ("docx", lambda data, path, budget: _docx_text(path, budget)),
     ".html": ("html", _html_file),
     ".htm": ("html", _html_file),
+    ".md": ("md", lambda data, path, budget: decode_text(data, path)),
+    ".txt": ("txt", lambda data, path, budget: decode_text(data, path)),
 }
 SUPPORTED = frozenset(LOADERS)
-FORMATS = "PDF、DOCX、HTML、MD、TXT"
+FORMATS = "、".join(dict.fromkeys(name.upper() for name, _ in LOADERS.values()))
 # Formats people send that cannot be read, with what to do instead
 REFUSED = {
     ".doc": "不支持旧版 Word (.doc) 文件，请另存为 .docx 后再上传",

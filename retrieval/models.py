@@ -99,17 +99,38 @@ class Citation:
 
 
 @dataclass
+class Line:
+    """One line of a reply section, with the passage it comes from."""
+    text: str = ""
+    citation: Citation | None = None
+    # "item": a schedule entry or list item · "passage": a quoted passage, numbered · "quote": an
+    # excerpt under a section title · "source": where `citation` comes from · "field": a
+    # metadata value with its source · "more": the list goes on beyond the reply
+    role: str = "item"
+    short: bool = False     # a source as 文号 › section only: the section title names region and year
+
+
+@dataclass
+class Section:
+    """A part of a reply that stays together: a region's entries, a list, quoted passages."""
+    place: str = ""         # the region or document the section is about, shown 【place】
+    title: str = ""
+    lines: list[Line] = field(default_factory=list)
+
+
+@dataclass
 class Answer:
     """What the engine says to a question: a short text plus the passages it quotes."""
     question: str
-    kind: str               # "passages" | "meta" | "none" | "invalid" | "month" | "when"
+    kind: str               # "passages" | "meta" | "none" | "invalid" | "month" | "when" | "list" …
     answer: str
     citations: list[Citation] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     more: list[Citation] = field(default_factory=list)  # further passages on request
     months: list[int] = field(default_factory=list)
     schedule: list[dict] = field(default_factory=list)
-    blocks: list[str] = field(default_factory=list)  # pre-grouped reply parts (month/when answers)
+    # the reply's parts when grouped (by region, list, side); none: the citations, as passages
+    sections: list[Section] = field(default_factory=list)
     # what the documents do not give, said in the first line (a detail, the year asked): the
     # reply then shows what they do say, but it does not answer the question as asked
     unanswered: str = ""

@@ -1,9 +1,10 @@
-"""Answer → plain text (terminal, bot) and JSON; the only place that decides reply layout."""
+"""Answer → plain text (terminal) and JSON: where a reply's look is decided for the terminal; the
+Telegram HTML look is tgbot/format.py, from the same sections."""
 from __future__ import annotations
 
 from dataclasses import asdict
 
-from .models import Answer, Citation, Document
+from .models import Answer, Citation, Line, Section
 
 
 # Display caps: a title or heading path read from a hostile file can be any length, and a source
@@ -39,31 +40,66 @@ def short_source(doc_number: str, title: str, heading: str, page: int | None = N
     return f"   —— {source} › {clip(heading, HEADING_SHOWN)}{page_label(page)}"
 
 
-def passage_blocks(answer: Answer, citations: list[Citation] | None = None) -> list[str]:
-    """One text block per quoted passage (or per region for month/when answers), so a long
-    reply can be split between them."""
-    if citations is None and answer.blocks:
-        return list(answer.blocks)
-    cites = answer.citations if citations is None else citations
-    blocks = []
-    for i, c in enumerate(cites, 1):
-        blocks.append(f"{i}. {c.text}\n   —— {source_line(c)}")
-    return blocks
+def passages(citations: list[Citation], place: str = "") -> Section:
+    """Quoted passages as one section: each numbered, its source under it."""
+    lines = []
+    for c in citations:
+        lines += [Line(c.text, c, "passage"), Line("", c, "source")]
+    return Section(place=place, lines=lines)
 
 
-def reply_parts(answer: Answer) -> tuple[str, list[str], list[str]]:
-    """(headline, blocks, notes) of a reply; plain text and Telegram HTML both lay these out."""
+def sections(answer: Answer) -> list[Section]:
+    """The sections a reply shows: its own, else its citations (as metadata fields for a meta
+    answer, one section each; as numbered passages otherwise)."""
+    if answer.sections:
+        return answer.sections
     if answer.kind == "meta":
-        blocks = [f"—— {source_line(c)}：{c.text}" for c in answer.citations]
-    else:
-        blocks = passage_blocks(answer)
-    return answer.answer, blocks, [f"注：{n}" for n in answer.notes]
+        return [Section(lines=[Line(c.text, c, "field")]) for c in answer.citations]
+    return [passages(answer.citations)] if answer.citations else []
+
+
+def source_text(line: Line) -> str:
+    """A source line: the full one (region·year 《title》文号 › section), or 文号 › section."""
+    c = line.citation
+    if line.short:
+        return short_source(c.doc_number, c.title, c.heading, c.page)
+    return f"   —— {source_line(c)}"
+
+
+def title_text(section: Section) -> str:
+    return f"【{section.place}】{section.title}" if section.place else section.title
+
+
+def line_texts(section: Section) -> list[list[tuple[str, Line | None]]]:
+    """A section as (text, line) pairs (the title's line is None), in runs: one per quoted passage
+    with its source, else the whole section; a message may be cut between runs."""
+    title = [(title_text(section), None)] if section.place or section.title else []
+    runs: list[list[tuple[str, Line | None]]] = [title]
+    number = 0
+    for line in section.lines:
+        if line.role == "passage":
+            number += 1
+            if number > 1:
+                runs.append([])
+            text = f"{number}. {line.text}"
+        elif line.role == "source":
+            text = source_text(line)
+        elif line.role == "field":
+            text = f"—— {source_line(line.citation)}：{line.text}"
+        elif line.role == "quote":
+            text = f"  {line.text}"
+        elif line.role == "more":
+            text = "· ……"
+        else:
+            text = f"· {line.text}"
+        runs[-1].append((text, line))
+    return [r for r in runs if r]
 
 
 def to_text(answer: Answer) -> str:
     """Human-readable reply."""
-    head, blocks, notes = reply_parts(answer)
-    return "\n".join(p for p in [head, *blocks, *notes] if p)
+    body = [text for s in sections(answer) for run in line_texts(s) for text, _ in run]
+    return "\n".join(p for p in [answer.answer, *body, *(f"注：{n}" for n in answer.notes)] if p)
 
 
 def to_json(answer: Answer) -> dict:
@@ -82,22 +118,3 @@ def to_json(answer: Answer) -> dict:
         out["months"] = answer.months
         out["schedule"] = answer.schedule
     return out
-
-
-def doc_card(d: Document) -> tuple[str, str, str, str]:
-    """One indexed document as (region · year, title, 文号 · date, 文件编号): what `docs` and /docs show."""
-    from .plans import place_name
-    date = d.date or d.printed_date or d.published or "日期不详"
-    head = f"{clip(place_name(d), NAME_SHOWN)} {d.year or ''}年".strip()
-    return (head, clip(d.title, TITLE_SHOWN) or "标题未识别",
-            f"{clip(d.doc_number or '无文号', NAME_SHOWN)} · {clip(date, NAME_SHOWN)}",
-            clip(d.doc_id, 2 * TITLE_SHOWN))
-
-
-def docs_text(docs: list[Document]) -> str:
-    """The `docs` listing as plain text."""
-    lines = [f"已收录 {len(docs)} 份工作要点："]
-    for d in docs:
-        head, title, number, doc_id = doc_card(d)
-        lines.append(f"{head}\n  {title}\n  {number}\n  文件编号：{doc_id}")
-    return "\n".join(lines)

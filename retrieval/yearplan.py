@@ -5,9 +5,8 @@ import re
 
 from .answer import about_subject, citation, excerpt, relevant
 from .lexical import mentions
-from .models import Answer, Citation, Document, Hit, ScheduleEntry
+from .models import Answer, Citation, Document, Hit, Line, ScheduleEntry, Section
 from .plans import place_name, year_label
-from .render import short_source
 from .schedule import schedule_year
 from .query import MONTH_WORDS, RE_ORDER, Query
 from .textnorm import normalize
@@ -20,8 +19,8 @@ def months_text(months: list[int]) -> str:
     return "、".join(f"{m}月" for m in months)
 
 
-def entry_line(e: ScheduleEntry, plan_year: int | None = None) -> str:
-    """`四月 对幼儿园办园行为开展督导评估。` — the plan's own wording for time and activity, laid
+def entry_text(e: ScheduleEntry, plan_year: int | None = None) -> str:
+    """`四月　对幼儿园办园行为开展督导评估。` — the plan's own wording for time and activity, laid
     out as the source row is (a sentence that already names its time is quoted alone)."""
     when = e.when_text
     if e.approximate:
@@ -29,20 +28,26 @@ def entry_line(e: ScheduleEntry, plan_year: int | None = None) -> str:
     if e.year and e.year != plan_year and str(e.year) not in e.when_text:
         when = f"{e.year}年 {when}"
     if e.source == "document":
-        return f"· {e.activity}"
+        return e.activity
     if e.source == "text" and e.when_text in e.activity and not e.approximate and when == e.when_text:
-        return f"· {e.activity}"
-    return f"· {when}　{e.activity}"
+        return e.activity
+    return f"{when}　{e.activity}"
 
 
-def source_of(doc: Document, heading: str, start: int) -> str:
-    """The source line of passages under `heading` starting at `start` (its PDF page, if any)."""
-    return short_source(doc.doc_number, doc.title, heading, doc.page_at(start))
+def entry_lines(doc: Document, entries: list[ScheduleEntry], plan_year: int | None) -> list[Line]:
+    """Entries as items, grouped by the section they come from, each group followed by its
+    source (文号 › section: the section title names region and year)."""
+    lines = []
+    for heading in dict.fromkeys(e.heading for e in entries):
+        under = [e for e in entries if e.heading == heading]
+        lines.extend(Line(entry_text(e, plan_year), entry_citation(doc, e)) for e in under)
+        lines.append(Line("", entry_citation(doc, under[0]), "source", short=True))
+    return lines
 
 
 def entry_citation(doc: Document, e: ScheduleEntry) -> Citation:
     return Citation(doc=doc.doc_id, title=doc.title, doc_number=doc.doc_number, region=place_name(doc),
-                    year=e.year, heading=e.heading, text=entry_line(e, doc.year)[2:], start=e.start,
+                    year=e.year, heading=e.heading, text=entry_text(e, doc.year), start=e.start,
                     end=e.end, page=doc.page_at(e.start))
 
 
@@ -61,7 +66,7 @@ def answer_month(query: Query, plans: list[Document], notes: list[str],
     asked = query.asked
     months = asked.months
     label = months_text(months)
-    blocks, cites, entries_out, no_table = [], [], [], []
+    parts, cites, entries_out, no_table = [], [], [], []
     for doc in sorted(plans, key=lambda d: d.region):
         year = schedule_year(doc)
         if asked.year and not asked.year_is_relative and asked.year != doc.year:
@@ -74,18 +79,11 @@ def answer_month(query: Query, plans: list[Document], notes: list[str],
             no_table.append(place_name(doc))
         if not hits:
             if has_table and year == doc.year:
-                blocks.append(f"【{place_name(doc)}】{year_label(year)}{label}没有列出工作安排。")
+                parts.append(Section(place_name(doc), f"{year_label(year)}{label}没有列出工作安排。"))
             continue
         kind = ("（全文是该月的工作安排）" if any(e.source == "document" for e in hits)
                 else "" if has_table else "（正文中写明时间的事项）")
-        lines = [f"【{place_name(doc)}】{year_label(year)}{kind}"]
-        by_heading: dict[str, list[ScheduleEntry]] = {}
-        for e in hits:
-            by_heading.setdefault(e.heading, []).append(e)
-        for heading, group in by_heading.items():
-            lines.extend(entry_line(e, year) for e in group)
-            lines.append(source_of(doc, heading, group[0].start))
-        blocks.append("\n".join(lines))
+        parts.append(Section(place_name(doc), f"{year_label(year)}{kind}", entry_lines(doc, hits, year)))
         for e in hits:
             cites.append(entry_citation(doc, e))
             entries_out.append(entry_json(e))
@@ -95,7 +93,7 @@ def answer_month(query: Query, plans: list[Document], notes: list[str],
     if not cites:
         head = f"{label}没有找到列明的工作安排。"
     return Answer(question=query.question, kind="month" if cites else "none", answer=head, citations=cites,
-                  notes=notes, months=months, schedule=entries_out, blocks=blocks)
+                  notes=notes, months=months, schedule=entries_out, sections=parts)
 
 
 def _dated_elsewhere(query: Query, doc: Document, entries: list[ScheduleEntry], specific: set[str],
@@ -134,16 +132,11 @@ def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
             lst.extend(e for e in found if e not in lst)
         elif region not in undated:
             undated[region] = h
-    blocks, cites, entries_out, months = [], [], [], set()
+    parts, cites, entries_out, months = [], [], [], set()
     for region in sorted(dated):
         group = dated[region]
         doc = docs[group[0].doc_id]
-        lines = [f"【{region}】{doc.year}年工作要点" if doc.year else f"【{region}】"]
-        for heading in dict.fromkeys(e.heading for e in group):
-            under = [e for e in group if e.heading == heading]
-            lines.extend(entry_line(e, doc.year) for e in under)
-            lines.append(source_of(doc, heading, under[0].start))
-        blocks.append("\n".join(lines))
+        parts.append(Section(region, f"{doc.year}年工作要点" if doc.year else "", entry_lines(doc, group, doc.year)))
         for e in group:
             cites.append(entry_citation(doc, e))
             entries_out.append(entry_json(e))
@@ -151,12 +144,13 @@ def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
     for region in sorted(r for r in undated if r not in dated):
         h = undated[region]
         doc = docs[h.chunk.doc_id]
-        text = excerpt(h.chunk.text, query.tokens, 120)
-        blocks.append(f"【{region}】文件提到此项工作，但没有写明时间：\n  {text}\n{source_of(doc, h.chunk.heading, h.chunk.start)}")
-        cites.append(citation(doc, h.chunk, text))
+        cite = citation(doc, h.chunk, excerpt(h.chunk.text, query.tokens, 120))
+        parts.append(Section(region, "文件提到此项工作，但没有写明时间：",
+                             [Line(cite.text, cite, "quote"), Line("", cite, "source", short=True)]))
+        cites.append(cite)
     head = "时间安排：" if dated else "找到相关工作，但文件没有写明时间："
     return Answer(question=query.question, kind="when", answer=head, citations=cites, notes=notes,
-                  months=sorted(months), schedule=entries_out, blocks=blocks,
+                  months=sorted(months), schedule=entries_out, sections=parts,
                   unanswered="" if dated else "没有写明时间")
 
 
@@ -319,14 +313,14 @@ def _order_answer(query, plans, notes, hits, state, top_k):
     same = (first.year, min(first.months)) == (second.year, min(second.months))
     head = (f"两项都在{months_text(first.months)}：" if same else
             f"先{a}（{months_text(first.months)}），后{b}（{months_text(second.months)}）：")
-    blocks, cites = [], []
+    parts, cites = [], []
     for e in (first, second):
         doc = docs[e.doc_id]
-        blocks.append(f"【{place_name(doc)}】\n{entry_line(e, doc.year)}\n{source_of(doc, e.heading, e.start)}")
+        parts.append(Section(place_name(doc), "", entry_lines(doc, [e], doc.year)))
         cites.append(entry_citation(doc, e))
     return Answer(question=query.question, kind="order", answer=head, citations=cites, notes=notes,
                   months=sorted(set(first.months) | set(second.months)),
-                  schedule=[entry_json(first), entry_json(second)], blocks=blocks)
+                  schedule=[entry_json(first), entry_json(second)], sections=parts)
 
 
 ANSWERS = {"month": _month_answer, "when": _when_answer, "yesno": _yesno_answer,

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from html import escape
 
-from retrieval.models import Answer, Citation
-from retrieval.render import passage_blocks, reply_parts, source_line
+from retrieval.models import Answer, Citation, Document, Section
+from retrieval.render import line_texts, passages, sections, source_line
+from retrieval.report import DOC_HINT, DOCS_HEAD, doc_card
 
 LIMIT = 4096
 SAFE = LIMIT - 96   # room for the part counter
@@ -55,19 +56,22 @@ def html_text(plain: str, tag: str = "") -> str:
     return "\n".join(piece for line in plain.split("\n") for piece in fit_line([(tag, line)]))
 
 
-def _block_html(block: str) -> str:
-    """A passage block: the quote plain, the source line (starting with ——) in italics."""
-    lines = []
-    for line in block.split("\n"):
-        stripped = line.strip()
-        if stripped.startswith("——"):
-            lines.extend(fit_line([("i", line)]))
-        elif stripped.startswith("【") and "】" in stripped:
-            head, _, rest = stripped.partition("】")
-            lines.extend(fit_line([("b", head + "】"), ("", rest)]))
-        else:
-            lines.extend(fit_line([("", line)]))
-    return "\n".join(lines)
+def section_parts(section: Section) -> list[str]:
+    """A section as HTML parts (a quoted passage stays with its source): its 【place】 in bold,
+    sources and metadata fields in italics, everything else plain."""
+    parts = []
+    for run in line_texts(section):
+        lines = []
+        for text, line in run:
+            if line is None:
+                head = f"【{section.place}】" if section.place else ""
+                lines.extend(fit_line([("b", head), ("", section.title)] if head else [("", text)]))
+            elif line.role in ("source", "field"):
+                lines.extend(fit_line([("i", text)]))
+            else:
+                lines.extend(fit_line([("", text)]))
+        parts.append("\n".join(lines))
+    return parts
 
 
 def pack(parts: list[str]) -> list[str]:
@@ -100,25 +104,33 @@ def pack(parts: list[str]) -> list[str]:
 
 
 def answer_messages(answer: Answer) -> list[str]:
-    """The reply to a question as HTML messages: the same parts as the plain-text reply."""
-    head, blocks, notes = reply_parts(answer)
-    first, _, rest = head.partition("\n")
+    """The reply to a question as HTML messages: the same sections as the plain-text reply."""
+    first, _, rest = answer.answer.partition("\n")
     parts = [html_text(first, "b")] + ([html_text(rest)] if rest else [])
-    parts.extend(_block_html(b) for b in blocks)
-    parts.extend(html_text(n, "i") for n in notes)
+    parts.extend(p for s in sections(answer) for p in section_parts(s))
+    parts.extend(html_text(f"注：{n}", "i") for n in answer.notes)
     return pack(parts)
 
 
 def more_messages(citations: list[Citation]) -> list[str]:
     """Further passages, shown when the user presses “更多原文”."""
-    blocks = passage_blocks(Answer("", "passages", ""), citations)
-    return pack(["<b>更多相关原文：</b>"] + [_block_html(b) for b in blocks])
+    return pack(["<b>更多相关原文：</b>", *section_parts(passages(citations))])
 
 
 def section_messages(section: Citation) -> list[str]:
     """A cited passage's whole section, as its button shows it: heading, text, source."""
     head = html_text(f"原文所在章节：{section.heading or '文件开头'}", "b")
     return pack([head, html_text(section.text), html_text(f"—— {source_line(section)}", "i")])
+
+
+def docs_messages(docs: list[Document]) -> list[str]:
+    """/docs: each indexed circular as a card (region and year in bold, 文件编号 in italics)."""
+    parts = [f"<b>{escape(DOCS_HEAD.format(n=len(docs)))}</b>"]
+    for d in docs:
+        head, title, number, doc_id = (escape(x) for x in doc_card(d))
+        parts.append(f"<b>{head}</b>\n{title}\n{number}\n<i>文件编号：{doc_id}</i>")
+    parts.append(escape(DOC_HINT))
+    return pack(parts)
 
 
 def plain_message(text: str, limit: int = LIMIT) -> str:

@@ -22,14 +22,16 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from retrieval.corpus import SameDocumentError, add_file, check_upload, find_file, remove_file
 from retrieval.errors import EngineError
 from retrieval.ics import NO_DATED_PLAN, export
+from retrieval.loaders import FORMATS, MAX_BYTES
 from retrieval.planchart import NO_PLAN as NO_CHART
 from retrieval.planchart import render as render_chart
 from retrieval.plans import place_name
-from retrieval.render import NAME_SHOWN, TITLE_SHOWN, clip, doc_card
+from retrieval.render import NAME_SHOWN, clip
+from retrieval.report import added_lines, doc_card, progress_text, reindex_lines
 from retrieval.textnorm import sanitize
 from retrieval.timeexpr import cn_number
 
-from .format import (LIMIT, answer_messages, more_messages, pack, plain_lines, plain_message,
+from .format import (LIMIT, answer_messages, docs_messages, more_messages, plain_lines, plain_message,
                      section_messages, units)
 from .ratelimit import ALLOW, TELL
 
@@ -53,9 +55,9 @@ HELP = """我是<b>督导助手</b>，回答教育督导工作要点里的问题
 /docs — 已收录的文件　/doc &lt;文件编号&gt; — 文件原件
 /help — 本说明"""
 
-ADMIN_HELP = """
+ADMIN_HELP = f"""
 
-管理员：直接发送文件（PDF、DOCX、HTML、MD、TXT，不超过 20 MB）即可添加；
+管理员：直接发送文件（{FORMATS}，不超过 {MAX_BYTES // 2 ** 20} MB）即可添加；
 /reindex — 重建索引　/remove &lt;文件编号&gt; — 移除文件　/stats — 运行统计"""
 
 COMMANDS = [
@@ -95,7 +97,7 @@ def section_buttons(answer) -> list[tuple[str, int]]:
     are grouped by region (month and when answers), one per section they come from."""
     if answer.kind == "meta" or not answer.citations:
         return []
-    if not answer.blocks:
+    if not answer.sections:
         if len(answer.citations) == 1:
             return [("所在章节全文", 0)]
         return [(f"第{i + 1}段全节", i) for i in range(min(len(answer.citations), SECTION_BUTTONS))]
@@ -279,14 +281,7 @@ class DudaoBot:
             await update.effective_message.reply_document(document=fh, filename=path.name, caption=caption)
 
     async def docs(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-
-        docs = self.engine.documents()
-        parts = [f"<b>已收录 {len(docs)} 份工作要点：</b>"]
-        for d in docs:
-            head, title, number, doc_id = (escape(x) for x in doc_card(d))
-            parts.append(f"<b>{head}</b>\n{title}\n{number}\n<i>文件编号：{doc_id}</i>")
-        parts.append("发送 /doc 文件编号 可获取文件原件。")
-        for html in pack(parts):
+        for html in docs_messages(self.engine.documents()):
             await update.effective_message.reply_text(html, parse_mode=ParseMode.HTML)
 
     def _kept(self, query) -> tuple | None:
@@ -372,13 +367,12 @@ class DudaoBot:
         """Run a reindexing call off the event loop, editing `message` with its progress; the
         progress edits are finished before the caller writes the final report."""
         loop = asyncio.get_running_loop()
-        names = {"parse": "解析文件", "embed": "计算向量", "write": "写入索引"}
         last = [0.0, ""]
         edits = []
 
         def progress(stage, done, total):
             now = time.monotonic()
-            text = f"正在重建索引……{names.get(stage, stage)} {done}/{total}"
+            text = progress_text(stage, done, total)
             if now - last[0] < PROGRESS_EVERY or text == last[1]:
                 return   # an unchanged edit is refused by Telegram ("message is not modified")
             last[0], last[1] = now, text
@@ -431,12 +425,7 @@ class DudaoBot:
         report = await self._admin_job(status, start, "重建失败", self.engine.reindex)
         if report is None:
             return
-        lines = [f"索引已重建：{report.documents} 份文件，{report.chunks} 个段落，{report.schedule} 条日程，"
-                 f"新计算向量 {report.embedded} 个，用时 {report.seconds:.1f} 秒。"]
-        lines += [f"未收录 {clip(name, NAME_SHOWN)}：{clip(reason, 2 * NAME_SHOWN)}"
-                  for name, reason in report.rejected]
-        if report.dropped:
-            lines.append(f"去掉网页/文档站附加内容 {sum(report.dropped.values())} 行（{len(report.dropped)} 份文件）。")
+        lines = reindex_lines(report)
         await status.edit_text(plain_lines(lines))
 
     async def remove(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -557,15 +546,7 @@ class DudaoBot:
 
     @staticmethod
     def _added_text(result, shown: str, replaced: bool = False) -> str:
-
-        def field(value, limit=NAME_SHOWN):
-            return clip(value, limit) if value else "未识别"
-        verb = "已替换为" if replaced else "已添加"
-        return plain_message(
-            f"{verb} {shown}（保存为 {result.file}）\n标题：{field(result.title, TITLE_SHOWN)}\n"
-            f"发文机关：{field(result.issuer)}\n文号：{field(result.doc_number)}\n"
-            f"日期：{field(result.date)}\n地区：{field(result.region)}\n"
-            f"段落：{result.chunks} 个，日程：{result.schedule} 条，用时 {result.seconds:.1f} 秒")
+        return plain_lines(added_lines(result, shown, replaced))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling update %s", getattr(update, "update_id", None),
