@@ -156,7 +156,7 @@ def table(results: dict[str, list], field: str) -> None:
 
 def calibration(engine: Engine, paths: list[Path]) -> None:
     """Best passage coverage of answerable vs unanswerable questions: what each relevance cut keeps."""
-    from retrieval.plans import select_plans
+    from retrieval.scope import select_plans
     st = engine.state
     rows = []
     for path in paths:

@@ -5,7 +5,7 @@ import re
 
 from .chunker import row_text
 from .models import Answer, Chunk, Citation, Document, Hit
-from .plans import place_name, year_label
+from .scope import place_name, year_label
 from .query import RE_EXISTS, RE_YESNO, Query
 from .textnorm import SENTENCE, clean, normalize
 

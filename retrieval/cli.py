@@ -150,7 +150,7 @@ def cmd_eval(args) -> int:
 
 
 def cmd_calendar(args) -> int:
-    from .yearplan import calendar_table
+    from .time_answers import calendar_table
     engine = open_engine(args)
     if not (args.ics or args.png):
         print(calendar_table(engine, region=args.region, month=args.month))

@@ -6,10 +6,10 @@ from dataclasses import replace
 
 from .answer import answer_passages, relevant
 from .models import Answer, Document, Hit, Section
-from .plans import place_name
+from .scope import place_name
 from .query import RE_WHEN, RE_YESNO, Query
 from .render import passages
-from .yearplan import answer_when
+from .time_answers import answer_when
 
 PER_SIDE = 1   # passages quoted for each side (two sides stay within the reply budget)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Callable
 
-from . import store, timeexpr, yearplan
+from . import store, timeexpr, time_answers
 from .answer import ANSWERS as PASSAGE_ANSWERS
 from .answer import answer_passages, more_answer, no_answer
 from .config import Config
@@ -19,7 +19,7 @@ from .lexical import load_dictionary
 from .compare import answer_compare
 from .listing import answer_list
 from .models import Answer, Citation, Document, ScheduleEntry
-from .plans import place_name, select_plans
+from .scope import place_name, select_plans
 from .context import Conversations, Turn, merged_question
 from .details import missing_detail
 from .query import CONFIDENT, Query, alias_table, parse_question
@@ -29,7 +29,7 @@ from .search import Searcher
 
 log = logging.getLogger(__name__)
 # intent → answer function (query, plans, notes, hits, state, top_k) → Answer | None
-ANSWERS = {**PASSAGE_ANSWERS, **yearplan.ANSWERS, "list": answer_list, "compare": answer_compare}
+ANSWERS = {**PASSAGE_ANSWERS, **time_answers.ANSWERS, "list": answer_list, "compare": answer_compare}
 
 
 @dataclass
@@ -280,7 +280,7 @@ class Engine:
         if place is not None and not place.regions:
             return no_place(place, state.doc_list)
         plans, notes = select_plans(state.doc_list, place.regions if place is not None else [], year)
-        return yearplan.answer_month(query, plans, notes, state.schedule)
+        return time_answers.answer_month(query, plans, notes, state.schedule)
 
 
 def no_place(query: Query, docs: list[Document]) -> Answer:

@@ -10,9 +10,9 @@ from datetime import date, datetime, timedelta, timezone
 
 from . import timeexpr
 from .models import Document, ScheduleEntry
-from .plans import place_name
+from .scope import place_name
 from .render import HEADING_SHOWN, TITLE_SHOWN, clip, page_label
-from .schedule import fold
+from .schedule_reader import fold
 
 SUMMARY_SHOWN = 120
 NO_DATED_PLAN = "没有可以导出的日程（所选文件没有写明时间的工作安排）。"

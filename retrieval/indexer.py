@@ -203,7 +203,7 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
         if not parsed:
             raise EmptyCorpusError(FORMATS)
 
-        from .schedule import extract_schedule  # the calendar side of the same documents
+        from .schedule_reader import extract_schedule  # the calendar side of the same documents
         docs, chunks, schedule, tokens = [], [], [], []
         if any(old_chunks is None for _, old_chunks, _, _ in parsed):
             full_dictionary()  # a corpus's look-ups are too many for the word store

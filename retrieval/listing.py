@@ -8,7 +8,7 @@ import re
 from .answer import about_subject, citation, excerpt, relevant
 from .chunker import row_text
 from .models import Answer, Chunk, Document, Hit, Line, Section
-from .plans import place_name
+from .scope import place_name
 from .query import Query
 from .textnorm import first_sentence, normalize
 

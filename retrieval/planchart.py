@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .ics import entry_days
 from .models import Document, ScheduleEntry
-from .plans import place_name
+from .scope import place_name
 from .render import clip
 
 log = logging.getLogger(__name__)

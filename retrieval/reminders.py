@@ -9,9 +9,9 @@ from datetime import date, datetime, time, timedelta
 
 from .ics import plan_events
 from .models import Answer, ScheduleEntry
-from .plans import place_name, select_plans
+from .scope import place_name, select_plans
 from .subscriptions import Subscription
-from .yearplan import entry_citation, months_text
+from .time_answers import entry_citation, months_text
 
 log = logging.getLogger(__name__)
 _warned_years: set[int] = set()

@@ -45,7 +45,7 @@ def added_lines(result, shown: str, replaced: bool = False) -> list[str]:
 
 def doc_card(d: Document) -> tuple[str, str, str, str]:
     """One indexed document as (region · year, title, 文号 · date, 文件编号): what `docs` and /docs show."""
-    from .plans import place_name
+    from .scope import place_name
     date = d.date or d.printed_date or d.published or "日期不详"
     head = f"{clip(place_name(d), NAME_SHOWN)} {d.year or ''}年".strip()
     return (head, clip(d.title, TITLE_SHOWN) or "标题未识别",

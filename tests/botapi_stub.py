@@ -13,10 +13,12 @@ import itertools
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from aiohttp import web
@@ -397,13 +399,13 @@ def button(message: dict, prefix: str) -> str:
                 for b in row if b.get("callback_data", "").startswith(prefix))
 
 
-def start_bot(stub, corpus: Path, index: Path, log: Path, token: str, admin: int, **env):
+def start_bot(stub, corpus: Path, index: Path, log: Path, token: str, admins: int | str, **env):
     """The real bot process (python bot.py -v) against `stub`, once it polls for updates
     (calls recorded before are forgotten first); returns (process, its log file)."""
     with stub._lock:
         stub.calls.clear()
     env = dict(os.environ, TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_BASE_URL=stub.base_url,
-               ADMIN_IDS=str(admin), DUDAO_CORPUS_DIR=str(corpus), DUDAO_INDEX_DIR=str(index),
+               ADMIN_IDS=str(admins), DUDAO_CORPUS_DIR=str(corpus), DUDAO_INDEX_DIR=str(index),
                PYTHONUNBUFFERED="1", **env)
     fh = open(log, "w")
     proc = subprocess.Popen([sys.executable, str(ROOT / "bot.py"), "-v"], cwd=ROOT, env=env,
@@ -426,3 +428,20 @@ def stop_bot(proc, fh, stub=None):
     fh.close()
     if stub is not None:
         stub.stop()
+
+
+@contextmanager
+def running_bot(base: Path, engine, token: str, admins: int | str, **env):
+    """The session engine's corpus and index copied under `base` (nothing to build), a stand-in,
+    and the real bot process against it: yields {stub, proc, fh, corpus, index, log}; a test may
+    replace proc and fh (a restart), the last ones are stopped."""
+    corpus, index = base / "corpus", base / "index"
+    shutil.copytree(engine.config.corpus_dir, corpus)
+    shutil.copytree(engine.config.index_dir, index, symlinks=True)
+    stub = BotAPIStub(token).start()
+    proc, fh = start_bot(stub, corpus, index, base / "bot.log", token, admins, **env)
+    run = {"stub": stub, "proc": proc, "fh": fh, "corpus": corpus, "index": index, "log": base / "bot.log"}
+    try:
+        yield run
+    finally:
+        stop_bot(run["proc"], run["fh"], stub)

@@ -3,13 +3,12 @@ reminders (subscribe → digest and step reminder, never twice across a restart,
 dropped), the plan picture, section buttons and inline mode."""
 from __future__ import annotations
 
-import shutil
 import struct
 import time
 
 import pytest
 
-from tests.botapi_stub import BotAPIStub, button, start_bot, stop_bot
+from tests.botapi_stub import button, running_bot, start_bot, stop_bot
 
 # 6 May 2021 is the first working day of May (1–5 May were the labour-day holiday); 东湖's
 # 5月中旬 step starts on 11 May, so a subscriber who wants 5 days' notice gets both at 08:30
@@ -23,18 +22,8 @@ ADMIN = 42
 
 @pytest.fixture(scope="module")
 def fbot(tmp_path_factory, engine):
-    base = tmp_path_factory.mktemp("fbot")
-    corpus, index = base / "corpus", base / "index"
-    shutil.copytree(engine.config.corpus_dir, corpus)
-    shutil.copytree(engine.config.index_dir, index, symlinks=True)
-    stub = BotAPIStub(TOKEN).start()
-    proc, fh = start_bot(stub, corpus, index, base / "bot.log", TOKEN, ADMIN,
-                         DUDAO_CLOCK_START=CLOCK, **FAST)
-    env = {"stub": stub, "proc": proc, "fh": fh, "corpus": corpus, "index": index, "log": base / "bot.log"}
-    try:
-        yield env
-    finally:
-        stop_bot(env["proc"], env["fh"], stub)
+    with running_bot(tmp_path_factory.mktemp("fbot"), engine, TOKEN, ADMIN, DUDAO_CLOCK_START=CLOCK, **FAST) as run:
+        yield run
 
 
 def texts(stub, chat):

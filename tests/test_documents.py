@@ -11,9 +11,9 @@ from retrieval.indexer import load_document
 from retrieval.meta import parse_date
 from retrieval.models import Document
 from retrieval.pageclean import clean_page
-from retrieval.plans import place_name
+from retrieval.scope import place_name
 from retrieval.query import alias_table, match_regions
-from retrieval.schedule import extract_schedule
+from retrieval.schedule_reader import extract_schedule
 from retrieval.textnorm import normalize
 
 WILD = Path(__file__).parent / "data" / "corpus-wild"
@@ -226,7 +226,7 @@ def test_calendar_of_the_wild_corpus_names_every_region(tmp_path, tiny_st_model)
     from retrieval.config import load_config
     from retrieval.embedders import SentenceTransformerEmbedder
     from retrieval.engine import Engine
-    from retrieval.yearplan import calendar_table
+    from retrieval.time_answers import calendar_table
     corpus = tmp_path / "wild"
     corpus.mkdir()
     for f in WILD.glob("*.txt"):

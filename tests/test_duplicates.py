@@ -15,7 +15,7 @@ from retrieval.corpus import SameDocumentError, add_file
 from retrieval.embedders import SentenceTransformerEmbedder
 from retrieval.engine import Engine
 from retrieval.indexer import load_document
-from retrieval.schedule import extract_schedule
+from retrieval.schedule_reader import extract_schedule
 
 MONTHS = [["时间", "工作主要内容"], ["三月", "开展春季开学工作调研。"], ["四月", "对幼儿园办园行为开展督导评估。"],
           ["九月", "开展秋季开学工作调研。"]]

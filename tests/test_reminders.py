@@ -115,3 +115,20 @@ def test_cli_lists_what_a_subscriber_would_receive(engine):
     assert "2022-04-30" not in out.stdout and out.stdout.rstrip().endswith("（2021-05-01 起 12 个月）")
     bad = _cli(["reminders", "--region", "成都"], engine)
     assert bad.returncode == 1 and "没有收录" in bad.stderr and "武胜县" in bad.stderr
+
+
+def test_a_reindex_that_moves_an_item_moves_its_reminder(index_copy, nano):
+    """Reminders are worked out from the current index: the April digest of 武胜 follows its one
+    April item to August when the circular is corrected and reindexed."""
+    from tests.conftest import make_engine
+    corpus, index = index_copy
+    eng = make_engine(corpus, index, nano, now=lambda: datetime(2021, 3, 1, 9, 0, tzinfo=TZ)).open()
+    assert [r.month for r in planned(eng, sub("武胜县"), *YEAR, AT)] == [3, 4, 5, 6, 7, 9, 10, 11, 12]
+    plan = corpus / "wusheng-2021.txt"
+    plan.write_text(plan.read_text("utf-8").replace("四月 对幼儿园办园行为开展督导评估", "八月 对幼儿园办园行为开展督导评估"),
+                    encoding="utf-8")
+    eng.reindex()
+    months = [r.month for r in planned(eng, sub("武胜县"), *YEAR, AT)]
+    assert months == [3, 5, 6, 7, 8, 9, 10, 11, 12]
+    [august] = [r for r in planned(eng, sub("武胜县"), *YEAR, AT) if r.month == 8]
+    assert "对幼儿园办园行为开展督导评估" in reminder_answer(eng, august).citations[0].text

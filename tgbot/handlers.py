@@ -25,7 +25,7 @@ from retrieval.ics import NO_DATED_PLAN, export
 from retrieval.loaders import FORMATS, MAX_BYTES
 from retrieval.planchart import NO_PLAN as NO_CHART
 from retrieval.planchart import render as render_chart
-from retrieval.plans import place_name
+from retrieval.scope import place_name
 from retrieval.render import NAME_SHOWN, clip
 from retrieval.report import added_lines, doc_card, progress_text, reindex_lines
 from retrieval.textnorm import sanitize

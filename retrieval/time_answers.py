@@ -6,8 +6,8 @@ import re
 from .answer import about_subject, citation, excerpt, relevant
 from .lexical import mentions
 from .models import Answer, Citation, Document, Hit, Line, ScheduleEntry, Section
-from .plans import place_name, year_label
-from .schedule import schedule_year
+from .scope import place_name, year_label
+from .schedule_reader import schedule_year
 from .query import MONTH_WORDS, RE_ORDER, Query
 from .textnorm import normalize
 

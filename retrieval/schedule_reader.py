@@ -6,7 +6,7 @@ import unicodedata
 
 from . import timeexpr
 from .models import Chunk, Document, ScheduleEntry
-from .plans import place_name
+from .scope import place_name
 from .textnorm import first_sentence
 
 TIME_HEADERS = re.compile(r"时间|月份|日期|时限")
