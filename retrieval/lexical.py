@@ -135,6 +135,11 @@ def expand(tokens: list[str]) -> dict[str, list[list[str]]]:
     return out
 
 
+def word_frequency(word: str) -> int:
+    """How often jieba's dictionary says a word occurs in general Chinese text (0: unknown)."""
+    return int(_jieba().dt.FREQ.get(word) or 0)
+
+
 def mentions(text: str, token: str, alts: dict[str, list[list[str]]]) -> bool:
     """Whether normalized `text` has the token, or every part of one of its synonyms."""
     return token in text or any(all(p in text for p in alt) for alt in alts.get(token, ()))

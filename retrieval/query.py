@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from . import timeexpr
-from .lexical import expand, tokenize
+from .lexical import expand, tokenize, word_frequency
 from .models import Document
 from .textnorm import normalize
 
@@ -90,6 +90,8 @@ class Query:
     followup: str = ""                # "more" | "detail" | "short": leans on the previous question
     doc_ids: list[str] = field(default_factory=list)  # documents it names by 文号
     unknown_places: list[str] = field(default_factory=list)  # places it names that no document is from
+    # a named item (“学生近视防控专项督导”) and the words of its name no circular uses (近视)
+    unheld: tuple[str, list[str]] = ("", [])
     # (words, opposites): 秋季 asked, so a passage naming only 春季 does not answer it
     contrast: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
@@ -104,6 +106,11 @@ class Query:
 
 
 CONFIDENT = 0.6
+# An item a question names by its kind: “…专项督导”, “…督导评估”. A word of its name that no
+# circular uses (and no synonym of it) means the circulars do not plan that item.
+RE_NAMED_ITEM = re.compile(r"([\u4e00-\u9fff]{2,12}?)(专项督导|专项检查|专项督查|专项评估|督导评估)")
+# jieba's frequency above which a word is everyday language (还有, 一起), not part of a name
+COMMON_WORD = 10_000
 
 
 def alias_table(documents: list[Document]) -> list[tuple[str, frozenset[str]]]:
@@ -217,6 +224,8 @@ def parse_question(question: str, documents: list[Document],
     q.text = speller.correct(text) if speller is not None else text
     q.tokens = [t for t in tokenize(q.text, in_corpus) if t not in ASKING_VERBS]
     q.alts = expand(q.tokens)
+    if in_corpus is not None:
+        q.unheld = unheld_item(q.text, q.alts, in_corpus)
     q.contrast = contrast(norm)
     topic = [t for t in q.tokens if t not in MONTH_WORDS]
     q.intent, q.confidence = _intent(q, norm, topic)
@@ -226,6 +235,29 @@ def parse_question(question: str, documents: list[Document],
     if not q.tokens and not q.regions and not q.meta_field and not q.asked.months and not q.followup:
         q.problem = "empty"
     return q
+
+
+def unheld_item(text: str, alts: dict[str, list[list[str]]], in_corpus) -> tuple[str, list[str]]:
+    """(the item, its words no circular uses) when the question names an item by its kind and
+    some word of the name is foreign to every circular: not used, no synonym used, not made of
+    words that are (新一轮 = 新 + 一轮), not everyday language; ("", []) otherwise."""
+    m = RE_NAMED_ITEM.search(text.replace(" ", ""))
+    if not m:
+        return "", []
+    words = [t for t in tokenize(m.group(1)) if len(t) >= 2]
+
+    def held(t: str) -> bool:
+        if in_corpus(t) or any(all(in_corpus(p) for p in alt) for alt in alts.get(t, ())):
+            return True
+        parts = [u for u in words if u != t and u in t and in_corpus(u)]
+        return sum(len(u) for u in parts) >= len(t) - 1 or word_frequency(t) > COMMON_WORD
+
+    foreign = [t for t in words if not held(t)]
+    foreign = [t for t in foreign if not any(t != u and t in u for u in foreign)]   # 营养餐, not 营养 too
+    if not foreign:
+        return "", []
+    # the name as said, from its first word (“有学生近视…” → “学生近视…”)
+    return m.group(0)[max(0, m.group(1).find(words[0])):], foreign
 
 
 def _intent(q: Query, norm: str, topic: list[str]) -> tuple[str, float]:

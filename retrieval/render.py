@@ -108,11 +108,7 @@ def to_json(answer: Answer) -> dict:
         "question": answer.question,
         "answer": to_text(answer),
         "kind": answer.kind,
-        "citations": [
-            {k: v for k, v in asdict(c).items()
-             if k in ("doc", "title", "doc_number", "region", "year", "heading", "text", "start", "end", "page")}
-            for c in answer.citations
-        ],
+        "citations": [asdict(c) for c in answer.citations],
     }
     if answer.months or answer.schedule:
         out["months"] = answer.months

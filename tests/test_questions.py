@@ -305,3 +305,26 @@ def test_the_rest_of_a_place_name_after_a_city_is_not_a_topic_word(engine, quest
     assert len(q.regions) == 1 and q.regions[0].endswith("东湖高新区")
     assert q.tokens == ["双减", "督导"], q.tokens
     assert to_text(engine.ask(question)).startswith("不是，不只在3月")
+
+
+@pytest.mark.parametrize("question, word", [
+    ("学生近视防控专项督导咋搞的", "近视"),
+    ("武胜的校车安全专项检查怎么安排", "校车"),
+    ("营养餐专项督查啥时候开始", "营养餐"),
+])
+def test_an_item_named_with_a_word_no_circular_uses_is_not_found(engine, question, word):
+    """A 专项督导/督导评估 whose name holds a word foreign to every circular: said so, with the
+    word, instead of quoting another item that shares 专项督导 (疫情防控专项督导)."""
+    a = engine.ask(question)
+    assert a.kind == "none" and not a.citations and f"没有出现“{word}”" in a.answer
+
+
+@pytest.mark.parametrize("question, quoted", [
+    ("疫情防控专项督导怎么开展", "疫情防控"),                   # every word used
+    ("减负专项督导几月查", "双减"),                             # a synonym of a word used
+    ("今年还有疫情防控专项督导吗", "疫情防控"),                 # everyday words around the name
+    ("新一轮幼儿园办园行为督导评估怎么搞", "幼儿园办园行为"),     # a word made of words used (新 + 一轮)
+])
+def test_an_item_named_with_the_circulars_words_is_answered(engine, question, quoted):
+    a = engine.ask(question)
+    assert a.kind != "none" and any(quoted in c.text for c in a.citations), a.answer

@@ -67,3 +67,33 @@ def test_a_huge_answer_is_valid_html_in_every_message():
     assert len(messages) > 2
     shown = "".join(_shown(m) for m in messages)
     assert "<script>&督导😀" in shown and all(units(m) <= LIMIT for m in messages)
+
+
+def _cite(n: int) -> Citation:
+    return Citation(doc="d", title="测试<通知>", doc_number="测〔2021〕1号", region="测试县", year=2021,
+                    heading=f"一、安排 > {n}.", text=f"第{n}项 & 说明", start=n, end=n + 1)
+
+
+def test_sections_render_from_their_parts_not_from_marked_text():
+    """A region section: the place bold, items plain, the short source italic; the plain-text
+    reply shows the same lines. Text that looks like markers (【…】, ——) stays plain text."""
+    from retrieval.models import Line, Section
+    from retrieval.render import to_text
+    items = [Line("【不是标题】—— 也不是出处", _cite(1)), Line("四月　评估", _cite(2)),
+             Line("", _cite(1), "source", short=True)]
+    answer = Answer("q", "month", "4月的工作安排：", citations=[_cite(1), _cite(2)],
+                    sections=[Section("测试县", "2021年", items)])
+    [html] = answer_messages(answer)
+    assert "<b>【测试县】</b>2021年" in html
+    assert "\n· 【不是标题】—— 也不是出处\n" in unescape(html) and "<b>【不是标题】" not in html
+    assert "<i>   —— 测〔2021〕1号 › 一、安排 &gt; 1.</i>" in html
+    assert to_text(answer).splitlines() == ["4月的工作安排：", "【测试县】2021年", "· 【不是标题】—— 也不是出处",
+                                            "· 四月　评估", "   —— 测〔2021〕1号 › 一、安排 > 1."]
+    _shown(html)
+
+
+def test_passages_without_sections_are_numbered_each_with_its_full_source():
+    answer = Answer("q", "passages", "找到 2 段：", citations=[_cite(1), _cite(2)])
+    [html] = answer_messages(answer)
+    assert "1. 第1项 &amp; 说明\n<i>   —— 测试县·2021年 《测试&lt;通知&gt;》测〔2021〕1号 › 一、安排 &gt; 1.</i>" in html
+    assert "\n\n2. 第2项 &amp; 说明" in html     # a passage starts a part of its own
