@@ -136,3 +136,14 @@ def test_inline_query_offers_the_answer(fbot):
     content = result["input_message_content"]
     assert result["type"] == "article" and "澄教督〔2021〕2号" in content["message_text"]
     assert content["parse_mode"] == "HTML" and len(content["message_text"]) <= 4096
+
+
+def test_inline_queries_count_against_the_rate_limit(fbot):
+    stub = fbot["stub"]
+    ids = [stub.inline_query(f"四月做什么{'？' * i}", user_id=7401) for i in range(12)]
+    end = time.monotonic() + 60
+    while not all(any(a["inline_query_id"] == q for a in stub.inline_answers) for q in ids):
+        assert time.monotonic() < end, "not every inline query was answered"
+        time.sleep(0.1)
+    counts = [len(next(a for a in stub.inline_answers if a["inline_query_id"] == q)["results"]) for q in ids]
+    assert counts.count(1) == 8 and counts.count(0) == 4     # a burst of 8, then nothing until it refills

@@ -160,18 +160,21 @@ class DudaoBot:
 
     async def throttle(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Runs before every handler: a user over the rate limit is told once, then ignored until
-        the bucket refills; admins and messages not meant for the bot pass."""
-
+        the bucket refills; admins and messages not meant for the bot pass. An inline query (each
+        one runs a search) counts too; over the limit it gets no results."""
         user = update.effective_user
         if self.limiter is None or user is None or user.id in self.admin_ids:
             return
-        if update.callback_query is None and (update.effective_message is None or update.effective_chat is None
-                                              or not self.addressed_to_me(update, context)):
+        if update.callback_query is None and update.inline_query is None and (
+                update.effective_message is None or update.effective_chat is None
+                or not self.addressed_to_me(update, context)):
             return
         verdict = self.limiter.check(user.id)
         if verdict == ALLOW:
             return
-        if verdict == TELL:
+        if update.inline_query is not None:
+            await update.inline_query.answer([], cache_time=0)
+        elif verdict == TELL:
             text = SLOW_DOWN.format(seconds=self.limiter.seconds)
             if update.callback_query is not None:
                 await update.callback_query.answer(text, show_alert=True)

@@ -135,5 +135,8 @@ class Reminders:
             except TelegramError as exc:
                 self.store.release(r.key)
                 log.warning("reminder %s not sent, retried at the next check: %s", r.key, exc)
+            except Exception:   # a reminder that cannot be written must not stop the others
+                self.store.release(r.key)
+                log.exception("reminder %s could not be prepared; retried at the next check", r.key)
             else:
                 log.info("reminder sent: %s", r.key)
