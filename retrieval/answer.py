@@ -6,7 +6,7 @@ import re
 from .chunker import row_text
 from .models import Answer, Chunk, Citation, Document, Hit
 from .scope import place_name, year_label
-from .query import RE_EXISTS, RE_YESNO, Query
+from .query import Query
 from .textnorm import SENTENCE, clean, normalize
 
 MIN_COVERAGE = 0.35      # share of the question's (IDF-weighted) words the best passage must contain; calibrated in bench/quality.py
@@ -162,11 +162,11 @@ def answer_meta(query: Query, docs: list[Document], notes: list[str], hits: list
     for doc in missing:
         lines.append(f"{place_name(doc)}（{year_label(doc.year)}）：文件中没有写明")
     head = f"{label}：\n"
-    asks = RE_YESNO.search(query.norm) or RE_EXISTS.search(query.norm)   # 能不能公开, 可以公开吗
+    asks = bool({"yesno", "exists"} & query.forms)   # 能不能公开, 可以公开吗
     if field == "public" and asks and len(docs) == 1:
         head = "不能公开。" if docs[0].public is False else "可以公开。"
         head += f"{label}：\n"
-    elif RE_YESNO.search(query.norm) and len(docs) == 2 and not missing:
+    elif "yesno" in query.forms and len(docs) == 2 and not missing:
         # "是同一天发的吗": the two documents' values side by side decide it
         values = {_meta_value(d, field) for d in docs}
         head = ("是，两份相同。" if len(values) == 1 else "不是，两份不同。") + f"{label}：\n"

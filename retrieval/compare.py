@@ -7,7 +7,7 @@ from dataclasses import replace
 from .answer import answer_passages, relevant
 from .models import Answer, Document, Hit, Section
 from .scope import place_name
-from .query import RE_WHEN, RE_YESNO, Query
+from .query import Query
 from .render import passages
 from .time_answers import answer_when
 
@@ -31,7 +31,7 @@ def answer_compare(query: Query, plans: list[Document], notes: list[str], hits: 
             parts.append(Section(place_name(docs[0]), "没有找到相关内容。"))
             continue
         ans = None
-        if RE_WHEN.search(query.norm) or "时间" in query.norm:
+        if "when" in query.forms or "时间" in query.norm:
             ans = answer_when(sub, side_hits, state.built.documents, state.schedule, [])
             if ans is not None and ans.unanswered:
                 ans = None
@@ -47,7 +47,7 @@ def answer_compare(query: Query, plans: list[Document], notes: list[str], hits: 
     if not cites:
         return None
     head = "各地的原文如下，供对照："
-    if RE_YESNO.search(query.norm) and len(side_months) == len(sides) and all(side_months):
+    if "yesno" in query.forms and len(side_months) == len(sides) and all(side_months):
         # "培训时间一样吗": the months each side's dated entries give decide it
         same = len({tuple(m) for m in side_months}) == 1
         head = ("是，时间相同。" if same else "不是，时间不同。") + head

@@ -5,6 +5,7 @@ once region names, times, question words and spoken fillers are taken out.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -27,16 +28,26 @@ META_INTENTS = [
                         r"(印发|发布|发文|成文|下发|出台)(的)?(日期|时间)|(印发|发布|下发|出台)的$|(是|在)?(哪天|哪一天|什么时候|啥时候)(印发|发布|出)的")),
     ("title", re.compile(r"标题|文件名|题目|叫什么")),
 ]
-RE_WHEN = re.compile(r"哪(一)?天到哪(一)?天|几号到几号|几月到几月|几月|哪个月|哪几个月|哪一个月|哪些月|什么时候|什么时间|何时|啥时候|啥时间|几时|时间安排|时间是|"
-                     r"哪天|哪一天|几号|哪几天|哪几年|哪一年|多会|截止|期限|之前|前完成")
-RE_YESNO = re.compile(r"是不是|是否|对吗|对不对|吗[?？。!！]*$|吧[?？。!！]*$|不[?？]*$")
-# "有没有督查工资待遇啊": does the document plan this at all
-RE_EXISTS = re.compile(r"([\u4e00-\u9fff])不\1|有没有|有无|要不要|会不会|是不是要|是否(要|会|有|开展)|能不能|有.{1,20}吗[?？。!！]*$|要.{1,20}吗[?？。!！]*$")
-RE_ORDER = re.compile(r"哪个先|哪个在前|哪个早|谁先|先后|顺序|先.{1,20}还是|哪个排前")
-RE_LIST = re.compile(r"几大块|几块|几部分|几个部分|几步|几个步骤|几个阶段|几个环节|哪些|有哪几|哪几个|哪几项|哪几方面|哪些方面|都有啥|都有什么|都有哪些|包括哪些|包括什么|包含哪些|"
-                     r"分哪几|分为哪|分成几|几个组|几个方面|列了哪些|哪几条|有几项|有几个")
-RE_SCHEDULE = re.compile(r"哪个地方|哪些地方|哪里|哪个县|哪个区|哪几个(县|区)|安排|节点|做什么|干什么|干啥|做啥|有啥|有什么|什么工作|哪些工作|计划")
-RE_COMPARE = re.compile(r"一样吗|一样不|一样么|有什么区别|区别|不同|相同|比较|对比|分别|各自")
+FORMS_FILE = Path(__file__).parent / "data" / "question_forms.txt"
+
+
+def _forms(path: Path) -> dict[str, re.Pattern]:
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, pattern = line.split("\t")
+            out[name] = re.compile(pattern)
+    return out
+
+
+FORMS = _forms(FORMS_FILE)   # form name → how a question in that form reads
+
+
+def without_form(text: str, form: str) -> str:
+    """`text` with the words of one question form taken out (先…还是 of a which-first question)."""
+    return FORMS[form].sub("", text)
+
+
 # Words that make a month question generic ("四月做什么"): with nothing else, the whole month
 MONTH_WORDS = set("""做什么 干什么 干啥 做啥 搞啥 有什么 有哪些 有啥 安排 工作 督导 任务 计划 事项 活动 评估 检查 调研 要做 要干
 重点 重点工作 主要 内容 事情 事 啥 什么 哪些 搞 干 做 要 都 的 有 份 月份 工作安排 督导工作 专项 具体""".split())
@@ -94,6 +105,7 @@ class Query:
     unheld: tuple[str, list[str]] = ("", [])
     # (words, opposites): 秋季 asked, so a passage naming only 春季 does not answer it
     contrast: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+    forms: frozenset[str] = frozenset()   # how it is asked: when, yesno, exists, order, list, schedule, compare
 
     def contradicted_by(self, text: str) -> bool:
         """Whether a passage names only the opposite of a term the question asks about."""
@@ -197,6 +209,7 @@ def parse_question(question: str, documents: list[Document],
         q.problem = "empty"
         return q
     q.asked = timeexpr.parse_question(norm, today or date.today())
+    q.forms = frozenset(name for name, form in FORMS.items() if form.search(norm))
     flat = norm.replace(" ", "")
     q.doc_ids = [d.doc_id for d in documents
                  if d.doc_number and normalize(d.doc_number).replace(" ", "") in flat]
@@ -228,7 +241,7 @@ def parse_question(question: str, documents: list[Document],
         q.unheld = unheld_item(q.text, q.alts, in_corpus)
     q.contrast = contrast(norm)
     topic = [t for t in q.tokens if t not in MONTH_WORDS]
-    q.intent, q.confidence = _intent(q, norm, topic)
+    q.intent, q.confidence = _intent(q, topic)
     if not q.followup and RE_FOLLOWUP_SHORT.match(norm.strip()) and len(topic) <= 3 and not q.meta_field \
             and q.intent in ("passage", "month", "exists"):
         q.followup = "short"
@@ -260,30 +273,30 @@ def unheld_item(text: str, alts: dict[str, list[list[str]]], in_corpus) -> tuple
     return m.group(0)[max(0, m.group(1).find(words[0])):], foreign
 
 
-def _intent(q: Query, norm: str, topic: list[str]) -> tuple[str, float]:
+def _intent(q: Query, topic: list[str]) -> tuple[str, float]:
     """The answer kind a question wants, and how sure the wording makes it."""
     if q.meta_field:
         return "meta", 0.9
     months = q.asked.months
-    if RE_ORDER.search(norm) and topic:
+    if "order" in q.forms and topic:
         return "order", 0.8
-    if len(q.regions) >= 2 and (RE_COMPARE.search(norm) or topic):
+    if len(q.regions) >= 2 and ("compare" in q.forms or topic):
         return "compare", 0.7
-    if months and RE_YESNO.search(norm) and topic:
+    if months and "yesno" in q.forms and topic:
         return "yesno", 0.8
-    if RE_WHEN.search(norm) and topic:
+    if "when" in q.forms and topic:
         return "when", 0.8
     if months:
         # "四月做什么": the whole month; "5月有哪些复查安排": the month's entries about 复查;
         # "3月挂牌督导访谈谁": a question about a passage
         if not topic:
             return "month", 0.9
-        if RE_LIST.search(norm) or RE_SCHEDULE.search(norm):
+        if "list" in q.forms or "schedule" in q.forms:
             return "month", 0.7
         # the month's entries about the topic, if there are any; else passage search
         return "month", 0.65
-    if RE_LIST.search(norm) and topic:
+    if "list" in q.forms and topic:
         return "list", 0.7
-    if (RE_EXISTS.search(norm) or RE_YESNO.search(norm)) and topic:
+    if ("exists" in q.forms or "yesno" in q.forms) and topic:
         return "exists", 0.7
     return "passage", 0.8

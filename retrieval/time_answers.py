@@ -8,7 +8,7 @@ from .lexical import mentions
 from .models import Answer, Citation, Document, Hit, Line, ScheduleEntry, Section
 from .scope import place_name, year_label
 from .schedule_reader import schedule_year
-from .query import MONTH_WORDS, RE_ORDER, Query
+from .query import MONTH_WORDS, Query, without_form
 from .textnorm import normalize
 
 
@@ -304,7 +304,7 @@ def _order_answer(query, plans, notes, hits, state, top_k):
         match = _best_entry(part, plans, state)
         if match is None:
             return None
-        found.append((match[1], RE_ORDER.sub("", part).strip() or part))
+        found.append((match[1], without_form(part, "order").strip() or part))
     if found[0][0] is found[1][0]:
         return None
     found.sort(key=lambda f: ((f[0].year or 0), min(f[0].months), f[0].start))

@@ -14,30 +14,18 @@ from retrieval.evaluate import _flat
 from retrieval.lexical import SYNONYMS, expand, tokenize
 from retrieval.render import to_text
 from retrieval.textnorm import normalize
+from tests.conftest import DATA
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize("question,intent,field", [
-    ("四月做什么", "month", ""),
-    ("武胜11月有哪些督导", "month", ""),
-    ("幼儿园办园行为督导评估在几月", "when", ""),
-    ("东湖督学培训班啥时候办啊", "when", ""),
-    ("武胜责任督学培训是不是在五月", "yesno", ""),
-    ("武胜检查挂牌督导是七月份吧", "yesno", ""),
-    ("培训和挂牌督导检查哪个先搞？", "order", ""),
-    ("今年有哪些专项督导", "list", ""),
-    ("大足督导要点分了几大块", "list", ""),
-    ("江阴这个要点发给了哪些单位", "meta", "recipients"),
-    ("东湖的通知是发给谁的", "meta", "recipients"),
-    ("抄送给谁了", "meta", "copy_to"),
-    ("有什么附件", "meta", "attachments"),
-    ("江阴的督导工作要点文号是什么", "meta", "doc_number"),
-    ("大足那个要点能不能公开啊", "meta", "public"),
-    ("武胜和大足的春秋季开学检查怎么搞", "compare", ""),
-    ("武胜有没有督查老师工资待遇啊", "exists", ""),
-    ("江阴督导评估平台叫啥", "passage", ""),
-])
+def _jsonl(name: str) -> list[dict]:
+    """Cases kept as data in tests/data/."""
+    return [json.loads(line) for line in (DATA / name).read_text("utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("question,intent,field",
+                         [(c["question"], c["intent"], c["field"]) for c in _jsonl("intent_cases.jsonl")])
 def test_one_parser_reads_the_intent(engine, question, intent, field):
     q = engine.parse(question)
     assert (q.intent, q.meta_field) == (intent, field)
@@ -328,3 +316,15 @@ def test_an_item_named_with_a_word_no_circular_uses_is_not_found(engine, questio
 def test_an_item_named_with_the_circulars_words_is_answered(engine, question, quoted):
     a = engine.ask(question)
     assert a.kind != "none" and any(quoted in c.text for c in a.citations), a.answer
+
+
+@pytest.mark.parametrize("name, question, passage",
+                         [(c["detail"], c["question"], c["passage"]) for c in _jsonl("detail_cases.jsonl")])
+def test_each_detail_of_the_data_file_is_asked_and_given(name, question, passage):
+    """retrieval/data/details.txt, one case per entry: the question asks for it, a passage that
+    states it gives it, and a passage without it does not."""
+    from retrieval.details import DETAILS, asked_detail, missing_detail
+    assert name in [n for n, _, _ in DETAILS]
+    assert asked_detail(question)[0] == name
+    assert missing_detail(question, [passage]) == ""
+    assert missing_detail(question, ["组织开展督导检查工作。"]) == name
