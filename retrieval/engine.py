@@ -25,6 +25,7 @@ from .details import missing_detail
 from .query import CONFIDENT, Query, alias_table, parse_question
 from .regions import place_names, short_name
 from .spelling import Speller
+from .textnorm import normalize
 from .search import Searcher
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ class Engine:
         self.last_report: ReindexReport | None = None
         self.conversations = Conversations()
         self._clock_origin = time.monotonic()
+        self._words: tuple | None = None   # (build, its words joined) for Engine._words_text
 
     # -- lifecycle -------------------------------------------------------------------------
     @property
@@ -225,7 +227,18 @@ class Engine:
         vocab = state.built.bm25.term_id
         return parse_question(question, state.doc_list, state.aliases, self.now().date(),
                               state.speller, state.places,
-                              lambda name: name in vocab or short_name(name) in vocab)
+                              lambda name: name in vocab or short_name(name) in vocab,
+                              lambda part: part in self._words_text(state))
+
+    def _words_text(self, state: State) -> str:
+        """Every word of the index and each circular's title, issuer and place names, one per
+        line: whether a part (测试) stands inside any of them (测试县, a name only the title and
+        issuer carry). Built on first need for a build, as few questions ask it."""
+        if self._words is None or self._words[0] is not state.built:
+            names = [normalize(x) for d in state.doc_list
+                     for x in (d.title, d.issuer, d.region, *d.aliases, *d.region_path) if x]
+            self._words = (state.built, "\n".join([*state.built.bm25.vocab, *names]))
+        return self._words[1]
 
     def answer(self, query: Query, top_k: int, state: State | None = None) -> Answer:
         """Dispatch on the question's intent; a special answer that is unsure or finds nothing

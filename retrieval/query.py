@@ -197,7 +197,7 @@ def unknown_places(text: str, places: frozenset[str], aliases, in_corpus=None) -
 
 def parse_question(question: str, documents: list[Document],
                    aliases: list | None = None, today: date | None = None, speller=None,
-                   places: frozenset[str] = frozenset(), in_corpus=None) -> Query:
+                   places: frozenset[str] = frozenset(), in_corpus=None, inside_word=None) -> Query:
     """Understand a question against the indexed documents (which regions exist); pass the
     documents' alias_table when asking many questions of the same index."""
     question = question or ""
@@ -237,8 +237,8 @@ def parse_question(question: str, documents: list[Document],
     q.text = speller.correct(text) if speller is not None else text
     q.tokens = [t for t in tokenize(q.text, in_corpus) if t not in ASKING_VERBS]
     q.alts = expand(q.tokens)
-    if in_corpus is not None:
-        q.unheld = unheld_item(q.text, q.alts, in_corpus)
+    if in_corpus is not None and inside_word is not None:
+        q.unheld = unheld_item(q.text, q.alts, in_corpus, inside_word)
     q.contrast = contrast(norm)
     topic = [t for t in q.tokens if t not in MONTH_WORDS]
     q.intent, q.confidence = _intent(q, topic)
@@ -250,17 +250,18 @@ def parse_question(question: str, documents: list[Document],
     return q
 
 
-def unheld_item(text: str, alts: dict[str, list[list[str]]], in_corpus) -> tuple[str, list[str]]:
+def unheld_item(text: str, alts: dict[str, list[list[str]]], in_corpus, inside_word) -> tuple[str, list[str]]:
     """(the item, its words no circular uses) when the question names an item by its kind and
-    some word of the name is foreign to every circular: not used, no synonym used, not made of
-    words that are (新一轮 = 新 + 一轮), not everyday language; ("", []) otherwise."""
+    some word of the name is foreign to every circular: not used, not inside a word used (测试 in
+    测试县), no synonym used, not made of words that are (新一轮 = 新 + 一轮), not everyday
+    language; ("", []) otherwise."""
     m = RE_NAMED_ITEM.search(text.replace(" ", ""))
     if not m:
         return "", []
     words = [t for t in tokenize(m.group(1)) if len(t) >= 2]
 
     def held(t: str) -> bool:
-        if in_corpus(t) or any(all(in_corpus(p) for p in alt) for alt in alts.get(t, ())):
+        if in_corpus(t) or inside_word(t) or any(all(in_corpus(p) for p in alt) for alt in alts.get(t, ())):
             return True
         parts = [u for u in words if u != t and u in t and in_corpus(u)]
         return sum(len(u) for u in parts) >= len(t) - 1 or word_frequency(t) > COMMON_WORD
