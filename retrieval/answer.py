@@ -108,11 +108,12 @@ def answer_passages(query: Query, hits: list[Hit], docs: dict[str, Document], to
                   notes=notes, more=more)
 
 
-def no_answer(query: Query, notes: list[str]) -> Answer:
+def no_answer(query: Query, notes: list[str], missing: str = "") -> Answer:
+    """The circulars asked about do not cover the question (`missing`: what they lack, said)."""
     where = "、".join(k.rsplit("/", 1)[-1] for k in query.regions) if query.regions else "已收录的"
+    said = f"没有找到{missing}" if missing else "没有找到与这个问题直接相关的内容。"
     return Answer(question=query.question, kind="none",
-                  answer=f"{where}工作要点中没有找到与这个问题直接相关的内容。"
-                         f"可以换个说法，或发送 /docs 查看收录了哪些文件。",
+                  answer=f"{where}工作要点中{said}可以换个说法，或发送 /docs 查看收录了哪些文件。",
                   notes=notes)
 
 

@@ -5,21 +5,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .datafile import rows
+
 _N = r"[\d一二两三四五六七八九十百千]+"
 DETAILS_FILE = Path(__file__).parent / "data" / "details.txt"
 
 
-def _load(path: Path) -> list[tuple[str, re.Pattern, re.Pattern]]:
-    """(what the reply calls it, how a question asks for it, what in a passage would give it)."""
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, asks, gives = line.split("\t")
-            out.append((name, re.compile(asks.replace("{N}", _N)), re.compile(gives.replace("{N}", _N))))
-    return out
-
-
-DETAILS = _load(DETAILS_FILE)
+# (what the reply calls it, how a question asks for it, what in a passage would give it)
+DETAILS = [(name, re.compile(asks.replace("{N}", _N)), re.compile(gives.replace("{N}", _N)))
+           for name, asks, gives in rows(DETAILS_FILE, 3)]
 
 
 def asked_detail(question: str) -> tuple[str, re.Pattern] | None:

@@ -249,10 +249,7 @@ class Engine:
             return no_place(query, state.doc_list)
         if query.unheld[1] and not query.doc_ids:
             item, words = query.unheld
-            where = "、".join(k.rsplit("/", 1)[-1] for k in query.regions) or "已收录的"
-            return Answer(question=query.question, kind="none",
-                          answer=f"{where}工作要点中没有找到“{item}”：文件中没有出现“{'、'.join(words)}”。"
-                                 f"可以换个说法，或发送 /docs 查看收录了哪些文件。")
+            return no_answer(query, [], f"“{item}”：文件中没有出现“{'、'.join(words)}”。")
         if query.doc_ids:
             plans, year_notes = [d for d in state.doc_list if d.doc_id in query.doc_ids], []
         else:

@@ -5,6 +5,7 @@ export updates the events instead of adding them twice."""
 from __future__ import annotations
 
 import hashlib
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
@@ -53,12 +54,12 @@ def entry_days(e: ScheduleEntry) -> list[tuple[date, date, bool]]:
         # a range into another year is one event, under the year it starts in: the entry of
         # the later year adds none
         return [(a, b, False) for a, b in spans if a.year == e.year]
-    return [(date(e.year, a, 1), date(e.year, z, 1) + _month_end(e.year, z), False) for a, z in _runs(e.months)]
+    return [(date(e.year, a, 1), date(e.year, z, monthrange(e.year, z)[1]), False) for a, z in _runs(e.months)]
 
 
-def _month_end(year: int, month: int) -> timedelta:
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    return nxt - date(year, month, 1) - timedelta(days=1)
+def whole_months(first: date, last: date) -> bool:
+    """Whether a span is whole months (a month item), not days or a ten-day part."""
+    return first.day == 1 and last.day == monthrange(last.year, last.month)[1]
 
 
 def plan_events(entries: list[ScheduleEntry], docs: dict[str, Document]) -> list[PlanEvent]:

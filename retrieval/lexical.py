@@ -129,10 +129,15 @@ def expand(tokens: list[str]) -> dict[str, list[list[str]]]:
                 # a set phrase jieba keeps whole (减轻负担) also stands with words between its
                 # parts in a passage (减轻学校负担)
                 halves = [word[:len(word) // 2], word[len(word) // 2:]]
-                if all(_jieba().dt.FREQ.get(h) for h in halves):
+                if all(word_frequency(h) for h in halves):
                     alts.append(halves)
         out[t] = alts
     return out
+
+
+def bm25_idf(n, df):
+    """BM25's IDF of a term found in `df` of `n` passages (numbers or arrays)."""
+    return np.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
 def word_frequency(word: str) -> int:
@@ -179,8 +184,7 @@ class BM25:
         self.n = len(self.doc_len)
         self.avgdl = float(self.doc_len.mean()) if self.n else 1.0
         self.k1, self.b = k1, b
-        df = np.diff(self.indptr).astype(np.float64)
-        self.idf_arr = np.log(1 + (self.n - df + 0.5) / (df + 0.5))
+        self.idf_arr = bm25_idf(self.n, np.diff(self.indptr).astype(np.float64))
         self._norm = (k1 * (1 - b + b * self.doc_len / max(self.avgdl, 1e-9))).astype(np.float32)
 
     @classmethod

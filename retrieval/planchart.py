@@ -4,13 +4,15 @@ Noto Sans CJK SC font that the `mplfonts` package ships, so no glyph depends on 
 from __future__ import annotations
 
 import io
+import threading
+from calendar import monthrange
 import logging
 import warnings
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from .ics import entry_days
+from .ics import entry_days, whole_months
 from .models import Document, ScheduleEntry
 from .scope import place_name
 from .render import clip
@@ -22,6 +24,8 @@ ROW_IN = 0.34
 LABEL_SHOWN = 30                # characters of an item's wording beside its row
 COLOURS = ["#2f6db5", "#d9822b", "#3a9a5b", "#b5443a", "#7a5bb5", "#3a8f9a", "#9a7a2f", "#b53a85"]
 NO_PLAN = "没有可以画出的日程（所选文件没有写明时间的工作安排）。"
+# pyplot and the warnings filter are process-wide: one picture is drawn at a time
+_drawing = threading.Lock()
 
 
 @dataclass
@@ -43,9 +47,7 @@ def cjk_font() -> Path:
 
 def _x(day: date) -> float:
     """A day's position on the month axis: 0 at 1 January, 12 at the year's end."""
-    nxt = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-    length = (nxt - date(day.year, day.month, 1)).days
-    return day.month - 1 + (day.day - 1) / length
+    return day.month - 1 + (day.day - 1) / monthrange(day.year, day.month)[1]
 
 
 def _title(docs: list[Document], years: list[int]) -> str:
@@ -70,9 +72,11 @@ def render(entries: list[ScheduleEntry], documents: dict[str, Document]) -> Char
             rows.append((place_name(documents[e.doc_id]), e, spans))
     if not rows:
         return None
-    font_path = cjk_font()
-    font_manager.fontManager.addfont(str(font_path))
-    font = font_manager.FontProperties(fname=str(font_path))
+    with _drawing:
+        return _draw(rows, documents, font_manager.FontProperties(fname=str(cjk_font())), plt)
+
+
+def _draw(rows: list, documents: dict[str, Document], font, plt) -> Chart:
     groups = list(dict.fromkeys(r[0] for r in rows))
     height_rows = len(rows) + len(groups)
     fig, ax = plt.subplots(figsize=(WIDTH_IN, 1.6 + ROW_IN * height_rows), dpi=DPI)
@@ -91,7 +95,7 @@ def render(entries: list[ScheduleEntry], documents: dict[str, Document]) -> Char
                     a, b = _x(first), _x(last + timedelta(days=1)) if last.month != 12 or last.day != 31 else 12.0
                     if b <= a:
                         b = 12.0   # a range into the next year: drawn to the year's end
-                    whole = first.day == 1 and (last + timedelta(days=1)).day == 1
+                    whole = whole_months(first, last)
                     ax.barh(y, b - a, left=a, height=0.7 if whole else 0.45, color=colour,
                             alpha=0.35 if whole else 0.9, edgecolor=colour)
                 several = len({r[1].year for r in rows if r[0] == region}) > 1

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from . import timeexpr
+from .datafile import rows
 from .lexical import expand, tokenize, word_frequency
 from .models import Document
 from .textnorm import normalize
@@ -31,16 +32,7 @@ META_INTENTS = [
 FORMS_FILE = Path(__file__).parent / "data" / "question_forms.txt"
 
 
-def _forms(path: Path) -> dict[str, re.Pattern]:
-    out = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, pattern = line.split("\t")
-            out[name] = re.compile(pattern)
-    return out
-
-
-FORMS = _forms(FORMS_FILE)   # form name → how a question in that form reads
+FORMS = {name: re.compile(pattern) for name, pattern in rows(FORMS_FILE, 2)}   # form → how it reads
 
 
 def without_form(text: str, form: str) -> str:

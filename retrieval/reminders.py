@@ -4,10 +4,11 @@ current index at each check, so a reindex that changes the plan changes what com
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from .ics import plan_events
+from .ics import plan_events, whole_months
 from .models import Answer, ScheduleEntry
 from .scope import place_name, select_plans
 from .subscriptions import Subscription
@@ -83,26 +84,51 @@ def _months(start: datetime, end: datetime):
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
 
 
-def _whole_months(first: date, last: date) -> bool:
-    return first.day == 1 and (last + timedelta(days=1)).day == 1
+@dataclass
+class _YearPlan:
+    """What a region's plans of one year schedule: the months with an entry, and each dated
+    step (event uid, first day, entry). The same for every subscriber of the region."""
+    months: set[int]
+    steps: list[tuple[str, date, ScheduleEntry]]
+
+
+_plans_lock = threading.Lock()
+_plans: dict = {}   # for the build in use: region → its keys; (region, year) → _YearPlan
+
+
+def _year_plan(engine, region: str, year: int) -> _YearPlan | None:
+    """A region's plan of a year, worked out once per build (checks run every minute for every
+    subscription); None when the region is no longer held."""
+    state = engine.state
+    with _plans_lock:
+        if _plans.get("build") is not state.built:
+            _plans.clear()
+            _plans["build"] = state.built
+        if region not in _plans:
+            _plans[region] = engine.parse(region).regions
+        regions = _plans[region]
+        if not regions:
+            return None   # the region is no longer held (its circular was removed)
+        if (region, year) not in _plans:
+            plans, _ = select_plans(state.doc_list, regions, year)
+            entries = [e for d in plans if d.year == year or year in d.years for e in state.schedule.get(d.doc_id, [])]
+            steps = [(ev.uid, ev.first, e) for e in entries for ev in plan_events([e], state.built.documents)
+                     if not ev.monthly and not whole_months(ev.first, ev.last)]   # month items: in the digest
+            _plans[(region, year)] = _YearPlan({m for e in entries if e.year == year for m in e.months}, steps)
+        return _plans[(region, year)]
 
 
 def planned(engine, sub: Subscription, start: datetime, end: datetime, at: time) -> list[Reminder]:
     """Every reminder of one subscription between start and end (aware datetimes), in time order:
     a digest for each month its region's plan of that year covers, and one per dated step."""
-    state = engine.state
-    regions = engine.parse(sub.region).regions
-    if not regions:
-        return []   # the region is no longer held (its circular was removed)
     tz = start.tzinfo
-    out: list[Reminder] = []
     years = sorted({y for y, _ in _months(start, end)} | {(end + timedelta(days=sub.days_before)).year})
-    plans_of_year = {}
-    for y in years:
-        plans, _ = select_plans(state.doc_list, regions, y)
-        plans_of_year[y] = [d for d in plans if d.year == y or y in d.years]
+    by_year = {y: _year_plan(engine, sub.region, y) for y in years}
+    if any(p is None for p in by_year.values()):
+        return []
+    out: list[Reminder] = []
     for y, m in _months(start, end):
-        if not any(e.year == y and m in e.months for d in plans_of_year[y] for e in state.schedule.get(d.doc_id, [])):
+        if m not in by_year[y].months:
             continue    # nothing planned that month: no message at all rather than an empty one
         when = datetime.combine(first_working_day(y, m), at, tz)
         if start <= when <= end:
@@ -110,16 +136,14 @@ def planned(engine, sub: Subscription, start: datetime, end: datetime, at: time)
                                 sub.region, y, m))
     seen = set()
     for y in years:
-        for d in plans_of_year[y]:
-            for e in state.schedule.get(d.doc_id, []):
-                for ev in plan_events([e], state.built.documents):
-                    if ev.monthly or _whole_months(ev.first, ev.last) or ev.uid in seen:
-                        continue   # a month item is in its month's digest
-                    seen.add(ev.uid)
-                    when = datetime.combine(ev.first - timedelta(days=sub.days_before), at, tz)
-                    if start <= when <= end:
-                        out.append(Reminder(f"step:{sub.chat_id}:{ev.uid}", sub.chat_id, when, "step", sub.region,
-                                            ev.first.year, ev.first.month, e, ev.first))
+        for uid, first, e in by_year[y].steps:
+            if uid in seen:
+                continue
+            seen.add(uid)
+            when = datetime.combine(first - timedelta(days=sub.days_before), at, tz)
+            if start <= when <= end:
+                out.append(Reminder(f"step:{sub.chat_id}:{uid}", sub.chat_id, when, "step", sub.region,
+                                    first.year, first.month, e, first))
     out.sort(key=lambda r: (r.at, r.key))
     return out
 
@@ -130,7 +154,12 @@ def due(engine, subs: list[Subscription], now: datetime, at: time, lookback: tim
     bounds how far back a restarted bot catches up."""
     out = []
     for sub in subs:
-        for r in planned(engine, sub, now - lookback, now, at):
+        try:
+            owed = planned(engine, sub, now - lookback, now, at)
+        except Exception:   # one subscription that cannot be worked out must not stop the others
+            log.exception("reminders of chat %s for %s could not be worked out", sub.chat_id, sub.region)
+            continue
+        for r in owed:
             if r.kind == "digest" and ((r.year, r.month) != (now.year, now.month) or sub.created > r.at):
                 continue
             if r.kind == "step" and r.target < now.date():

@@ -9,6 +9,7 @@ import numpy as np
 from . import store
 from .chunker import search_text
 from .embedders import Embedder
+from .lexical import bm25_idf
 from .models import Hit
 from .query import Query
 from .store import Built
@@ -46,8 +47,8 @@ class Searcher:
         self.bm25 = built.bm25
         self.max_idf = self.bm25.max_idf
         self._norm_cache: dict[int, str] = {}
-        self._char_df: dict[str, int] | None = None
-        self._char_n = 0
+        self._char_df: tuple[dict[str, int], int] | None = None   # (passages per character, passages counted)
+        self._titles: dict[str, str] = {}   # doc_id → normalized title, filled as passages are scoped
         # chunk → document as integers, so filters are array operations even at 1M chunks
         self.doc_names = list(dict.fromkeys(c.doc_id for c in self.chunks))
         self.all_docs = frozenset(self.doc_names)
@@ -90,9 +91,10 @@ class Searcher:
             for pos in range(0, len(self.chunks), step):
                 for c in set(self.chunk_search_text(pos)):
                     df[c] = df.get(c, 0) + 1
-            self._char_df, self._char_n = df, len(range(0, len(self.chunks), step))
-        n, d = self._char_n, self._char_df.get(ch, 0)
-        return min(self.max_idf, float(np.log(1 + (n - d + 0.5) / (d + 0.5))))
+            # one assignment: a thread reading it never sees the counts without their total
+            self._char_df = (df, len(range(0, len(self.chunks), step)))
+        df, n = self._char_df
+        return min(self.max_idf, float(bm25_idf(n, df.get(ch, 0))))
 
     def coverage(self, weights: dict[str, float], pos: int,
                  alts: dict[str, list[list[str]]] | None = None) -> float:
@@ -122,8 +124,12 @@ class Searcher:
 
     def _scope_text(self, pos: int) -> str:
         """A passage with the title of its document, which scopes it (a 春季开学 notice's steps)."""
-        doc = self.built.documents.get(self.chunks[pos].doc_id)
-        return self.chunk_search_text(pos) + " " + normalize(doc.title if doc else "")
+        doc_id = self.chunks[pos].doc_id
+        title = self._titles.get(doc_id)
+        if title is None:
+            doc = self.built.documents.get(doc_id)
+            title = self._titles[doc_id] = normalize(doc.title if doc else "")
+        return self.chunk_search_text(pos) + " " + title
 
     def chunk_search_text(self, pos: int) -> str:
         # only needed for hits of questions with one-character words; bounded by the index size
