@@ -102,7 +102,9 @@ def answer_passages(query: Query, hits: list[Hit], docs: dict[str, Document], to
             whole.append(citation(doc, h.chunk))  # “更多原文” shows the rest of a cut passage
     shown, more = cites[:top_k], whole + cites[top_k:top_k * 3]
     while len(shown) > 1 and sum(len(c.text) for c in shown) > QUOTED_BUDGET:
-        more.insert(len(whole), shown.pop())  # a long first quote leaves room for fewer others
+        dropped = shown.pop()   # a long first quote leaves room for fewer others …
+        if not any((c.doc, c.start) == (dropped.doc, dropped.start) for c in whole):
+            more.insert(len(whole), dropped)   # … shown under “更多原文”, once (whole, if it was cut)
     return Answer(question=query.question, kind="passages",
                   answer=f"在工作要点中找到 {len(shown)} 段相关原文：", citations=shown,
                   notes=notes, more=more)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -142,6 +143,8 @@ class Engine:
         """Schedule entries of the plans `where` names (“武胜 2021”, “广安”, or "" for every
         region's latest plan), with notes on a fallback or a place that is not held."""
         state = self.state
+        # “武胜 2020” as typed after /ics: a bare four-digit number there is the year
+        where = re.sub(r"(?<![\d〔\[])((?:19|20)\d{2})(?![\d年〕\]])", r"\1年", where)
         query = self.parse(where) if where.strip() else None
         if query is not None and query.unknown_places and not query.regions:
             return [], [f"没有收录{'、'.join(query.unknown_places)}的文件。"]

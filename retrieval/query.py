@@ -207,10 +207,16 @@ def parse_question(question: str, documents: list[Document],
                  if d.doc_number and normalize(d.doc_number).replace(" ", "") in flat]
     aliases = aliases if aliases is not None else alias_table(documents)
     q.regions, text, q.region_words = match_regions(norm, aliases)
-    for d in documents:
-        # a 文号 names the document, like a region name: not a topic word (国教, 督办, 函, 16)
-        if d.doc_id in q.doc_ids:
-            text = text.replace(normalize(d.doc_number), " ")
+    if q.doc_ids:
+        # a 文号 names the document, like a region name: not a topic word (国教, 督办, 函, 16);
+        # taken out before the place names, which may begin it (大足教发〔2021〕20号), and
+        # however it is spaced
+        without = norm
+        for d in documents:
+            if d.doc_id in q.doc_ids:
+                spaced = r"\s*".join(map(re.escape, normalize(d.doc_number).replace(" ", "")))
+                without = re.sub(spaced, " ", without)
+        text = match_regions(without, aliases)[1]
     if places and not q.regions:
         q.unknown_places = unknown_places(norm, places, aliases, in_corpus)
     bare = FILLERS.sub(" ", norm).strip()

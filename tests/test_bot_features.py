@@ -147,3 +147,11 @@ def test_inline_queries_count_against_the_rate_limit(fbot):
         time.sleep(0.1)
     counts = [len(next(a for a in stub.inline_answers if a["inline_query_id"] == q)["results"]) for q in ids]
     assert counts.count(1) == 8 and counts.count(0) == 4     # a burst of 8, then nothing until it refills
+
+
+def test_unsubscribe_one_place_by_the_name_it_was_stored_under(fbot):
+    stub = fbot["stub"]
+    stub.message("/subscribe 武胜", user_id=7500)
+    stub.wait_for(lambda s: any(m["chat_id"] == 7500 and "已订阅武胜县" in m["text"] for m in s), 20)
+    stub.message("/unsubscribe 武胜县", user_id=7500)
+    stub.wait_for(lambda s: any(m["chat_id"] == 7500 and "已取消订阅武胜县" in m["text"] for m in s), 20)

@@ -260,3 +260,10 @@ def test_when_answers_keep_the_event_the_question_names(engine, question, first,
 ])
 def test_yes_no_reads_the_month_of_the_event_named(engine, question, first):
     assert to_text(engine.ask(question)).startswith(first)
+
+
+@pytest.mark.parametrize("where", ["武胜 2020", "武胜2020"])
+def test_a_bare_year_after_the_place_is_the_year_asked(engine, where):
+    """/ics 武胜 2020, /plan 武胜 2020: the number is the year, so the fallback is said."""
+    entries, notes = engine.plan_entries(where)
+    assert entries and any("未收录2020年" in n for n in notes)

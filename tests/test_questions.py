@@ -330,3 +330,16 @@ def test_each_detail_of_the_data_file_is_asked_and_given(name, question, passage
     assert asked_detail(question)[0] == name
     assert missing_detail(question, [passage]) == ""
     assert missing_detail(question, ["组织开展督导检查工作。"]) == name
+
+
+@pytest.mark.parametrize("question", ["大足教发〔2021〕20号的发文机关是哪个", "大足教发〔2021〕 20号是哪天发的"])
+def test_a_doc_number_that_begins_with_a_place_name_is_not_a_topic_word(engine, question):
+    q = engine.parse(question)
+    assert q.doc_ids == ["dazu-2021"] and not {"教", "发", "20"} & set(q.tokens)
+
+
+def test_more_passages_never_repeat_a_passage(engine):
+    for question in ["东湖挂牌督导具体有哪几条措施", "今年有哪些专项督导", "责任督学挂牌督导多久一次"]:
+        a = engine.ask(question)
+        keys = [(c.doc, c.start) for c in a.more]
+        assert len(keys) == len(set(keys)), question

@@ -97,7 +97,10 @@ class Reminders:
         chat = update.effective_chat.id
         text = " ".join(context.args or [])[:100]
         if text:
-            place, why = await asyncio.to_thread(resolve_place, self.engine, text)
+            if text in {s.region for s in self.store.of_chat(chat)}:
+                place, why = text, ""   # as stored: works after the place's circular left the index
+            else:
+                place, why = await asyncio.to_thread(resolve_place, self.engine, text)
             dropped = self.store.unsubscribe(chat, place) if place else 0
             reply = f"已取消订阅{place}。" if dropped else (why or f"没有订阅{place}。")
         else:
