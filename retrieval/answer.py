@@ -5,7 +5,7 @@ import re
 
 from .chunker import row_text
 from .models import Answer, Chunk, Citation, Document, Hit
-from .scope import place_name, year_label
+from .scope import kind_name, place_name, year_label
 from .query import Query
 from .textnorm import SENTENCE, clean, normalize
 
@@ -86,8 +86,9 @@ def about_subject(good: list[Hit], doc: Document) -> bool:
 
 def answer_passages(query: Query, hits: list[Hit], docs: dict[str, Document], top_k: int,
                     notes: list[str]) -> Answer:
-    """Quote the best passages, or say plainly that the circulars do not cover the question."""
-    good = relevant(hits)
+    """The floor: the best passages the search found, quoted with their sources, whatever their
+    coverage (whether they answer the question is `decline.judge`'s to weigh, not this)."""
+    good = ranked(hits)
     if not good:
         return no_answer(query, notes)
     cites, whole = [], []
@@ -105,18 +106,38 @@ def answer_passages(query: Query, hits: list[Hit], docs: dict[str, Document], to
         dropped = shown.pop()   # a long first quote leaves room for fewer others …
         if not any((c.doc, c.start) == (dropped.doc, dropped.start) for c in whole):
             more.insert(len(whole), dropped)   # … shown under “更多原文”, once (whole, if it was cut)
+    kind = kind_name(docs[c.doc] for c in shown)
     return Answer(question=query.question, kind="passages",
-                  answer=f"在工作要点中找到 {len(shown)} 段相关原文：", citations=shown,
+                  answer=f"在{kind}中找到 {len(shown)} 段相关原文：", citations=shown,
                   notes=notes, more=more)
 
 
-def no_answer(query: Query, notes: list[str], missing: str = "") -> Answer:
-    """The circulars asked about do not cover the question (`missing`: what they lack, said)."""
+def ranked(hits: list[Hit]) -> list[Hit]:
+    """Hits in the order passages are quoted: those that cover the question (`relevant`) first,
+    then the rest of what the search found, each in search order."""
+    good = relevant(hits)
+    return good + [h for h in hits if h not in good]
+
+
+def no_answer(query: Query, notes: list[str], missing: str = "", kind: str = "文件") -> Answer:
+    """The documents asked about do not cover the question (`missing`: what they lack, said;
+    `kind`: what they are, 工作要点 or 条例 …)."""
     where = "、".join(k.rsplit("/", 1)[-1] for k in query.regions) if query.regions else "已收录的"
     said = f"没有找到{missing}" if missing else "没有找到与这个问题直接相关的内容。"
     return Answer(question=query.question, kind="none",
-                  answer=f"{where}工作要点中{said}可以换个说法，或发送 /docs 查看收录了哪些文件。",
+                  answer=f"{where}{kind}中{said}可以换个说法，或发送 /docs 查看收录了哪些文件。",
                   notes=notes)
+
+
+def declined_answer(query: Query, notes: list[str], missing: str, closest: list[Citation],
+                    kind: str = "文件") -> Answer:
+    """A decline that still shows the closest passages, so a reader can judge for themselves."""
+    answer = no_answer(query, notes, missing, kind)
+    if closest:
+        answer.answer += "\n最接近的原文："
+        answer.citations = list(closest)
+    answer.unanswered = missing or "没有找到直接相关的内容"
+    return answer
 
 
 def meta_docs(query: Query, plans: list[Document], hits: list[Hit]) -> list[Document]:
@@ -192,14 +213,15 @@ def answer_exists(query: Query, plans: list[Document], notes: list[str], hits: l
                   top_k: int) -> Answer | None:
     """“有没有督查工资待遇”: 有 with the passages when the best one covers the question well;
     otherwise the plain passage answer decides."""
-    answer = answer_passages(query, hits, state.built.documents, top_k, notes)
     good = relevant(hits)
-    if answer.kind == "passages" and good and good[0].coverage >= SURE:
-        if forbids(good[0].chunk.text, query.tokens):
-            answer.answer = "不行，文件明确禁止：" if re.search(r"能|可以|让|准", query.norm) else "不，文件明确禁止："
-        else:
-            answer.answer = "有，文件中写到：" if "有" in query.norm else "是，文件中写到："
-        answer.kind = "exists"
+    if not good or good[0].coverage < SURE:
+        return None
+    answer = answer_passages(query, good, state.built.documents, top_k, notes)
+    if forbids(good[0].chunk.text, query.tokens):
+        answer.answer = "不行，文件明确禁止：" if re.search(r"能|可以|让|准", query.norm) else "不，文件明确禁止："
+    else:
+        answer.answer = "有，文件中写到：" if "有" in query.norm else "是，文件中写到："
+    answer.kind = "exists"
     return answer
 
 

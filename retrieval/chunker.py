@@ -5,9 +5,11 @@ import re
 
 from .models import Chunk, Document
 from .structure import RE_BOLD, parse
-from .textnorm import SENTENCE, normalize
+from .textnorm import SENTENCE, clean, normalize
 
 MAX_CHUNK = 320   # characters; longer paragraphs are split between sentences
+HEAD = "文件信息"   # the heading of a document's header lines as a passage
+RE_ATTACHMENT = re.compile(r"^附\s*件")
 _CJKISH = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef\u2014\u2018-\u201d\u2026]")
 _SPACES = " \u00a0\u3000\t"
 
@@ -81,9 +83,29 @@ def _split_long(text: str, offs: list[int]) -> list[tuple[str, int, int]]:
 def chunk_document(doc: Document, first_id: int = 0) -> list[Chunk]:
     """All passages of a document, in reading order, numbered from first_id."""
     chunks: list[Chunk] = []
+    head: list = []     # a run of header lines (文号, dates, organs, 落款): one passage of its own
+    title = clean(doc.title)
+
+    def close_head():
+        spans = [sp for b in head for sp in b.spans]
+        head.clear()
+        text, offs = display(doc.text, spans) if spans else ("", [])
+        if text:
+            chunks.append(Chunk(first_id + len(chunks), doc.doc_id, HEAD, text, offs[0], offs[-1] + 1, "head"))
+
     for block in parse(doc.text):
         if block.kind == "header":
+            if head and doc.text[head[-1].end:block.start].strip():
+                close_head()   # a line between (附件) that is no header line: a passage is one stretch
+            line = clean(doc.text[block.start:block.end].lstrip("# "))
+            # the title is every citation's; an attachment's title repeats the topic's words and
+            # would outrank the passages that say something about it
+            if line != title and not RE_ATTACHMENT.match(line):
+                head.append(block)
+            else:
+                close_head()   # a passage's text is one stretch of the source
             continue
+        close_head()
         heading = " > ".join(block.heading)
         if block.kind == "row":
             cells = [display(doc.text, c)[0] if c else "" for c in block.cells]
@@ -98,6 +120,7 @@ def chunk_document(doc: Document, first_id: int = 0) -> list[Chunk]:
             continue
         for piece, s, e in _split_long(text, offs):
             chunks.append(Chunk(first_id + len(chunks), doc.doc_id, heading, piece, s, e))
+    close_head()
     return chunks
 
 

@@ -13,7 +13,7 @@ from .config import load_config
 from .engine import Engine
 from .errors import EngineError
 from .reminders import resolve_place
-from .render import clip, to_json, to_text
+from .render import clip, explain_text, to_json, to_text
 from .report import added_lines, docs_text, rejected_line, reindex_lines, stage_name
 from .subscriptions import DEFAULT_DAYS, MAX_DAYS
 from .textnorm import sanitize
@@ -94,6 +94,8 @@ def cmd_ask(args) -> int:
             print(json.dumps(to_json(answer), ensure_ascii=False))
         else:
             print(to_text(answer))
+        if args.explain:
+            print("\n—— 依据 ——\n" + explain_text(answer))
         return 0
     # batch mode: one question per line in, one JSON object per line out, one model load; a line
     # may be {"q": "…", "chat": "…"} so that follow-ups continue that conversation
@@ -285,6 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp = command("ask", "提问；不带问题时从标准输入逐行读取，逐行输出 JSON", cmd_ask)
     sp.add_argument("question", nargs="*")
     sp.add_argument("--json", action="store_true", help="输出 JSON")
+    sp.add_argument("--explain", action="store_true",
+                    help="回答之后列出依据：意图与把握、检索范围及原因、最佳段落及得分、拒答的理由")
     command("chat", "在终端里对话", cmd_chat)
     sp = command("eval", "用问题集评测回答质量", cmd_eval)
     sp.add_argument("file")

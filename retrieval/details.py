@@ -16,12 +16,35 @@ DETAILS = [(name, re.compile(asks.replace("{N}", _N)), re.compile(gives.replace(
            for name, asks, gives in rows(DETAILS_FILE, 3)]
 
 
+# How many of what: 几/多少 and the measure word right after it (几小时, 多少学时, 抽查多少所,
+# 随访几次). Whatever the unit, a passage answers only with a number in that unit (3小时, 十所,
+# 一次); the unit is read from the question, so no unit needs an entry of its own.
+# (not 哪几/第几: which ones, which round; a count of items or places is a list question)
+MEASURES = ("小时 学时 课时 万元 元 周岁 岁 所 名 人 位 次 天 日 年 周 家 批 组 场 班 份 件 本 "
+            "篇 字 页 平方米 米 分钟 倍 套 台 辆 间 张").split()
+RE_HOW_MANY = re.compile(r"(?<![哪第])(?:几|多少)\s*(个)?(" + "|".join(MEASURES) + ")")
+RE_MONEY = re.compile(r"多少钱|花多少|多少费用")
+
+
+def asked_quantity(question: str) -> tuple[str, re.Pattern] | None:
+    """(“数量”, what answers it) when a question asks how many of a unit, else None."""
+    m = RE_HOW_MANY.search(question)
+    unit = m.group(2) if m else ("元" if RE_MONEY.search(question) else "")
+    if not unit:
+        return None
+    number = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万半]+)"
+    # 四个督导组 answers 几个组: a few characters may stand between the count and the unit
+    between = r"[\u4e00-\u9fff]{0,3}?" if m and m.group(1) else ""
+    pattern = number + r"\s*(?:个|余|多|以上|以内)?\s*" + between + re.escape(unit)
+    return f"{unit}数" if unit not in ("元", "万元") else "金额", re.compile(pattern)
+
+
 def asked_detail(question: str) -> tuple[str, re.Pattern] | None:
     """The detail a question asks for, and what would answer it; None for other questions."""
     for name, asks, gives in DETAILS:
         if asks.search(question):
             return name, gives
-    return None
+    return asked_quantity(question)
 
 
 def missing_detail(question: str, texts: list[str]) -> str:

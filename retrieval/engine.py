@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Callable
 
-from . import store, timeexpr, time_answers
+from . import compose, store, timeexpr, time_answers
 from .answer import ANSWERS as PASSAGE_ANSWERS
 from .answer import answer_passages, more_answer, no_answer
 from .config import Config
@@ -22,7 +22,6 @@ from .listing import answer_list
 from .models import Answer, Citation, Document, ScheduleEntry
 from .scope import place_name, select_plans
 from .context import Conversations, Turn, merged_question
-from .details import missing_detail
 from .query import CONFIDENT, Query, alias_table, parse_question
 from .regions import place_names, short_name
 from .spelling import Speller
@@ -30,6 +29,7 @@ from .textnorm import normalize
 from .search import Searcher
 
 log = logging.getLogger(__name__)
+MAX_HEADS = 4   # documents whose header passage a meta question also searches
 # intent → answer function (query, plans, notes, hits, state, top_k) → Answer | None
 ANSWERS = {**PASSAGE_ANSWERS, **time_answers.ANSWERS, "list": answer_list, "compare": answer_compare}
 
@@ -244,45 +244,47 @@ class Engine:
         return self._words[1]
 
     def answer(self, query: Query, top_k: int, state: State | None = None) -> Answer:
-        """Dispatch on the question's intent; a special answer that is unsure or finds nothing
-        for the documents asked about steps aside for passage search. What the documents do not
-        give (the year asked, a detail) is said in the first line."""
+        """Dispatch on the question's intent; what the reply is made of (the special answer, the
+        passages, a decline) is compose's to decide, and its evidence stays on the answer."""
         state = state or self.state
+        evidence = compose.Evidence(query.intent, query.confidence)
         if query.unknown_places and not query.doc_ids:
-            return no_place(query, state.doc_list)
+            evidence.decision, evidence.reason = "decline", "问题中的地名不是任何已收录文件的地区"
+            return _explained(no_place(query, state.doc_list), evidence)
         if query.unheld[1] and not query.doc_ids:
             item, words = query.unheld
-            return no_answer(query, [], f"“{item}”：文件中没有出现“{'、'.join(words)}”。")
+            evidence.decision, evidence.reason = "decline", f"“{'、'.join(words)}”不见于任何文件"
+            return _explained(no_answer(query, [], f"“{item}”：文件中没有出现“{'、'.join(words)}”。"), evidence)
         if query.doc_ids:
             plans, year_notes = [d for d in state.doc_list if d.doc_id in query.doc_ids], []
+            evidence.scope_reason = "问题写明了文号"
         else:
             plans, year_notes = select_plans(state.doc_list, query.regions, query.asked.year,
-                                             query.asked.year_is_relative)
+                                             query.asked.year_is_relative, by_text=True)
+            evidence.scope_reason = ("问题中的地区：" + "、".join(query.regions)) if query.regions else "全部地区"
+        evidence.scope = [d.doc_id for d in plans]
         if not plans:
-            return no_answer(query, year_notes)
+            evidence.decision, evidence.reason = "decline", "所问年份没有文件"
+            return _explained(no_answer(query, year_notes), evidence)
         hits = state.searcher.search(query, {d.doc_id for d in plans}, k=top_k * 8)
-        answer = None
-        special = ANSWERS.get(query.intent) if query.confidence >= CONFIDENT else None
-        if special is not None:
-            answer = special(query, plans, [], hits, state, top_k)
-        if answer is None:
-            answer = answer_passages(query, hits, state.built.documents, top_k, [])
-        return self._first_line(query, answer, year_notes)
+        if query.doc_ids or query.is_meta:
+            hits = state.searcher.with_heads(query, hits, query.doc_ids or [d.doc_id for d in plans][:MAX_HEADS])
+        evidence.hits = hits[:8]
+        special = None
+        fn = ANSWERS.get(query.intent) if query.confidence >= CONFIDENT else None
+        if fn is not None:
+            special = fn(query, plans, [], hits, state, top_k)
+        answer = compose.reply(query, plans, hits, special, state.built.documents, top_k, [], evidence,
+                               state.built.manifest.embedder)
+        return _explained(self._year_line(query, answer, year_notes), evidence)
 
     @staticmethod
-    def _first_line(query: Query, answer: Answer, year_notes: list[str]) -> Answer:
-        lead = []
+    def _year_line(query: Query, answer: Answer, year_notes: list[str]) -> Answer:
+        """The year asked that the documents do not cover is said in the first line."""
         if year_notes:
-            lead.extend(year_notes)
             if not query.asked.year_is_relative:
                 answer.unanswered = year_notes[0]
-        if answer.kind not in ("none", "meta"):
-            detail = missing_detail(query.norm, [c.text for c in answer.citations])
-            if detail:
-                lead.append(f"文件没有写明{detail}。以下是文件中相关的内容：")
-                answer.unanswered = answer.unanswered or f"没有写明{detail}"
-        if lead:
-            answer.answer = "\n".join(lead + [answer.answer])
+            answer.answer = "\n".join(year_notes + [answer.answer])
         return answer
 
     @property
@@ -300,6 +302,11 @@ class Engine:
             return no_place(place, state.doc_list)
         plans, notes = select_plans(state.doc_list, place.regions if place is not None else [], year)
         return time_answers.answer_month(query, plans, notes, state.schedule)
+
+
+def _explained(answer: Answer, evidence: "compose.Evidence") -> Answer:
+    answer.evidence = evidence
+    return answer
 
 
 def no_place(query: Query, docs: list[Document]) -> Answer:

@@ -135,7 +135,7 @@ def answer_list(query: Query, plans: list[Document], notes: list[str], hits: lis
     parts, cites, used, shown_ids = [], [], 0, set()
     for doc_id in doc_ids[:MAX_DOCS]:
         doc = state.built.documents[doc_id]
-        doc_chunks = [c for c in state.searcher.chunks_of(doc_id) if c.kind != "meta"]
+        doc_chunks = [c for c in state.searcher.chunks_of(doc_id) if c.kind not in ("meta", "head")]
         name, items = find_list(query, doc_chunks, by_doc.get(doc_id), {h.chunk.chunk_id for h in good},
                                 subject=about_subject(good, doc))
         if len(items) < 2:

@@ -6,24 +6,15 @@ the text does not give stays empty; every field found keeps the span of its sour
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from . import regions
 from .models import Document
 from .structure import heading_level, split_lines
 from .textnorm import clean, to_simplified, width
+from .timeexpr import DATE_PATTERNS, RE_DATE_AT_START, parse_date
 
 RE_DOCNO = re.compile(r"([\u4e00-\u9fa5]{1,12}\s*[〔\[［(（]\s*(\d{4})\s*[〕\]］)）]\s*\d{1,4}\s*号)")
-_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
-             "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_YEAR = "〇○零ＯO一二三四五六七八九"
-_CN_NUM = "一二三四五六七八九十"
-# Every common spelling of a calendar date; groups y, m, d (or cy, cm, cd in Chinese numerals)
-DATE_PATTERNS = [
-    re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"),
-    re.compile(rf"(?P<cy>[{_CN_YEAR}]{{4}})\s*年\s*(?P<cm>[{_CN_NUM}]{{1,2}})\s*月\s*(?P<cd>[{_CN_NUM}]{{1,3}})\s*日"),
-    re.compile(r"(?<!\d)(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?!\d)"),
-    re.compile(r"(?<!\d)(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?!\d)"),   # 11.09.2014
-]
 RE_DOC_KIND = re.compile(r"(通知|决定|意见|办法|报告|总结|要点|计划|方案|安排|规划|细则|函|通报|公告|指导意见)$")
 RE_NOTICE = re.compile(r"关于.*(通知|决定|意见|办法|报告|通报|函)$")
 RE_PLAN_TITLE = re.compile(r"\d{4}\s*年.*(工作要点|工作计划|工作安排|工作总结|总结报告|工作方案)")
@@ -41,26 +32,13 @@ KV_KEYS = {
     "published": ("发布日期", "发布时间", "发表日期", "发表时间"),
 }
 HEAD_LINES = 25
-
-
-def parse_date(text: str) -> str:
-    """ISO yyyy-mm-dd of the first valid date in `text` in any common spelling, else ""."""
-    for pat in DATE_PATTERNS:
-        for m in pat.finditer(text):
-            g = m.groupdict()
-            if g.get("cy"):
-                y = int("".join(str(_CN_DIGIT[c]) for c in g["cy"]))
-                mo, d = _cn_small(g["cm"]), _cn_small(g["cd"])
-            else:
-                y, mo, d = int(g["y"]), int(g["m"]), int(g["d"])
-            if 1949 <= y <= 2100 and mo and 1 <= mo <= 12 and d and 1 <= d <= 31:
-                return f"{y:04d}-{mo:02d}-{d:02d}"
-    return ""
-
-
-def _cn_small(s: str) -> int | None:
-    from .timeexpr import cn_number
-    return cn_number(s)
+# a regulation's record of passing: a date in any spelling, the organ, "…会议通过" or "…批准"
+RE_PASSED_END = re.compile(r"(第[一二三四五六七八九十百\d]+次会议)?(通过|批准)[）)]?$")
+# What kind of document it is, from the end of its title (条例, 工作要点 …), as replies name it
+KINDS = [("工作要点", "工作要点"), ("要点", "工作要点"), ("工作计划", "工作计划"), ("计划", "计划"),
+         ("安排", "工作安排"), ("条例", "条例"), ("规定", "规定"), ("办法", "办法"), ("细则", "细则"),
+         ("法", "法律"), ("方案", "方案"), ("意见", "意见"), ("通报", "通报"), ("总结", "总结"),
+         ("报告", "报告"), ("函", "函"), ("通知", "通知"), ("决定", "决定"), ("公告", "公告")]
 
 
 def is_date_line(t: str) -> bool:
@@ -98,8 +76,32 @@ def _title_of_line(t: str) -> str:
     return ""
 
 
+TEXT_FIELDS = ("title", "issuer", "doc_number", "recipients", "copy_to")
+
+
 def extract(doc: Document) -> Document:
-    """Fill a Document's metadata fields from its head, signature block and info table."""
+    """Fill a Document's metadata fields from its head, signature block and info table; a text
+    in traditional characters is read in simplified ones, and the values are given back in the
+    document's own characters."""
+    simple = to_simplified(doc.text)
+    if simple == doc.text or len(simple) != len(doc.text):
+        return _extract(doc)
+    work = _extract(replace(doc, text=simple, spans={}, attachments=[]))
+    for name in TEXT_FIELDS:
+        value, span = getattr(work, name), work.spans.get(name)
+        if value and span:
+            at = simple.find(value, span[0], max(span[1], span[0] + len(value)))
+            if at >= 0:
+                value = doc.text[at:at + len(value)]
+        setattr(doc, name, value)
+    for name in ("date", "printed_date", "published", "region", "aliases", "year", "public",
+                 "region_path", "years", "named_years", "kind", "spans"):
+        setattr(doc, name, getattr(work, name))
+    doc.attachments = [doc.text[a:a + len(x)] if (a := simple.find(x)) >= 0 else x for x in work.attachments]
+    return doc
+
+
+def _extract(doc: Document) -> Document:
     text = doc.text
     lines = [(ln, clean(ln.text)) for ln in split_lines(text)]
     lines = [(ln, t) for ln, t in lines if t]
@@ -129,7 +131,9 @@ def extract(doc: Document) -> Document:
                 value = re.sub(r"\s+", "", m.group(1)) if m else ""
             put(name, value, ln)
 
-    for ln, t in head:
+    # a line that is nothing but a 文号, wherever it stands: under the title, or after the
+    # signature where some sites print it
+    for ln, t in head + [x for x in lines if x not in head]:
         m = RE_DOCNO.search(t)
         if m and width(t) - width(m.group(1)) <= 4:
             put("doc_number", re.sub(r"\s+", "", m.group(1)), ln)
@@ -147,18 +151,29 @@ def extract(doc: Document) -> Document:
                 put("issuer", prev, prev_ln)
         break
 
+    # a regulation's record of passing: "2001年6月29日 郑州市第十一届人民代表大会常务委员会第二十次
+    # 会议通过" gives its date and the organ that passed it
+    for ln, t in head:
+        start, end = RE_DATE_AT_START.match(t), RE_PASSED_END.search(t)
+        if start and end and end.group(2) == "通过":
+            put("date", parse_date(start.group(0)), ln)
+            put("issuer", t[start.end():end.start()].strip(" （()）"), ln)
+            break
+
     for ln, t in head:
         if RE_RECIPIENTS.search(t) and "|" not in t:
             put("recipients", t.rstrip(":："), ln)
             break
 
     notice = ""
-    for ln, t in head:
+    for k, (ln, t) in enumerate(head):
         if RE_RECIPIENTS.search(t) or RE_ATTACH.match(t):
             continue
         if RE_NOTICE.search(t) and width(t) <= 80:
             notice = t
             doc.spans.setdefault("title", span(ln))
+            if t.startswith("关于") and k > 0 and _looks_like_org(head[k - 1][1]):
+                put("issuer", head[k - 1][1], head[k - 1][0])   # the organ on the line above the title
             break
     plan_title = ""
     for ln, t in head:
@@ -206,16 +221,46 @@ def extract(doc: Document) -> Document:
             put("copy_to", m.group(1).strip(), ln)
 
     _years(doc, plan_title or doc.title)
-    _region(doc, text)
+    _region(doc, text, [t for _, t in signature])
+    doc.kind = document_kind(plan_title or doc.title, text)
     return doc
 
 
+RE_ARTICLES = re.compile(r"^第[一二三四五六七八九十百零〇]{1,6}条", re.M)
+
+
+def document_kind(title: str, text: str) -> str:
+    """What a reply calls the document: the kind its title ends with (关于印发…工作要点的通知 is
+    a 工作要点), else 规定 for a text of articles (第X条), else 文件."""
+    t = re.sub(r"[（(][^）)]*[）)]$", "", to_simplified(title or "")).strip()   # …计划(2023-2027年)
+    inner = re.search(r"《([^》]+)》", t)
+    if inner and re.search(r"印发|转发|发布", t):
+        t = inner.group(1)
+    elif re.search(r"印发|转发", t):
+        t = re.sub(r"的通知$", "", t)
+    for ending, name in KINDS:
+        if t.endswith(ending):
+            return name
+    if len(RE_ARTICLES.findall(text)) >= 3:
+        return "规定"
+    return "文件"
+
+
+RE_NOT_TITLE = re.compile(r"联系(方式|电话|人|我们)|欢迎|今天是|无标题|版权|网站|^附\s*件")
+
+
 def _first_title(head: list, doc: Document) -> str:
-    """A title line that is neither an info row, a 文号, the recipients nor a date."""
+    """A title line that is neither an info row, a 文号, the recipients, a date nor what a site
+    puts around a document; one that ends with a kind of document (…通知, …条例) first."""
+    def candidate(t: str) -> bool:
+        return not ("|" in t or RE_RECIPIENTS.search(t) or is_date_line(t) or RE_DOCNO.fullmatch(t)
+                    or re.match(r"^[\u4e00-\u9fff]{2,6}\s*[:：]", t) or RE_NOT_TITLE.search(t))
     for ln, t in head:
-        if "|" in t or RE_RECIPIENTS.search(t) or is_date_line(t) or RE_DOCNO.fullmatch(t):
-            continue
-        if re.match(r"^[\u4e00-\u9fff]{2,6}\s*[:：]", t):
+        if candidate(t) and RE_DOC_KIND.search(t) and width(t) <= 60 and not re.search(r"[。；，,]", t):
+            doc.spans["title"] = [ln.start, ln.end]
+            return t
+    for ln, t in head:
+        if not candidate(t):
             continue
         glued = _title_of_line(ln.text)
         if glued:
@@ -246,16 +291,27 @@ def _years(doc: Document, title: str) -> None:
         doc.year = int(doc.date[:4])
     elif doc.published:
         doc.year = int(doc.published[:4])
-    for y in [doc.year] + [int(d[:4]) for d in (doc.date, doc.printed_date) if d]:
+    # and every year its text says it is about (2017年度 in a 2018 letter on that year's evaluation)
+    named = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})\s*年度", to_simplified(doc.text))]
+    for y in [doc.year] + [int(d[:4]) for d in (doc.date, doc.printed_date) if d] + named:
         if y and y not in years:
             years.append(y)
     doc.years = sorted(years)
+    doc.named_years = sorted({int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})\s*年", to_simplified(doc.text))})
 
 
-def _region(doc: Document, text: str) -> None:
-    """Region from the issuer, else the title; its parents kept for city/province questions."""
+RE_ORGAN_NAMED = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:省|市|县|区|旗)(?:人民政府|教育局|教育体育局|教体局|教育委员会|教委|"
+                            r"教育督导|政府教育督导|教育和体育局|文化和教育局)")
+
+
+def _region(doc: Document, text: str, closing: list[str] | None = None) -> None:
+    """Region from the issuer, else the title, else an organ the signature or the text names
+    (“蒲城县人民政府教育督导室”); its parents kept for city/province questions."""
     path: list[str] = []
-    for source in (doc.issuer, doc.title):
+    organs = [t for t in (closing or []) if _looks_like_org(t)]
+    organs += [m.group(0) for m in RE_ORGAN_NAMED.finditer(to_simplified(text[:3000]))][:3]
+    organs += [m.group(0) for m in regions.NATIONAL_ORGAN.finditer(to_simplified(text[:3000]))][:1]
+    for source in (doc.issuer, doc.title, *organs):
         if source:
             path = regions.locate(to_simplified(source))
             if path:
@@ -263,6 +319,30 @@ def _region(doc: Document, text: str) -> None:
     doc.region_path = path
     doc.region = path[-1] if path else ""
     doc.aliases = regions.names_for(path, to_simplified(text)) if path else []
+
+
+def field_evidence(field: str, text: str) -> bool:
+    """Whether a text holds a line that gives a metadata field (a 文号, a dated signature or a
+    labelled date, a line of recipients, an issuing organ on its own, a 附件 line)."""
+    for raw in text.split("\n"):
+        t = clean(raw)
+        if not t:
+            continue
+        if field == "doc_number" and RE_DOCNO.search(t):
+            return True
+        if field == "date" and (is_date_line(t) or (parse_date(t) and re.search(r"印发|发布|成文|日期|时间", t))):
+            return True
+        if field == "recipients" and RE_RECIPIENTS.search(t):
+            return True
+        if field == "issuer" and _looks_like_org(t):
+            return True
+        if field == "attachments" and RE_ATTACH.match(t) and width(t) > 4:
+            return True
+        if field == "copy_to" and RE_COPY_TO.match(t):
+            return True
+        if field == "public" and re.search(r"公开", t):
+            return True
+    return False
 
 
 def identity(doc: Document) -> str:

@@ -28,10 +28,12 @@ class Document:
     attachments: list[str] = field(default_factory=list)
     region_path: list[str] = field(default_factory=list)  # [province, city, county], as known
     years: list[int] = field(default_factory=list)  # every year the document speaks for
+    named_years: list[int] = field(default_factory=list)  # every year its text names (soft scope)
     dropped: int = 0        # lines of page furniture removed before parsing
     # source spans of the header lines the metadata came from: field -> [start, end]
     spans: dict[str, list[int]] = field(default_factory=dict)
     pages: list[int] = field(default_factory=list)  # a PDF's page starts in `text`; empty otherwise
+    kind: str = "文件"      # what replies call it: 工作要点, 通知, 条例, 法律 … (meta.document_kind)
 
     def page_at(self, offset: int) -> int | None:
         """The PDF page (from 1) that holds `offset` of the text; None for other formats."""
@@ -53,7 +55,7 @@ class Chunk:
     text: str               # display text (source characters, layout cleaned)
     start: int              # span in Document.text
     end: int
-    kind: str = "text"      # "text" | "row" | "meta"
+    kind: str = "text"      # "text" | "row" | "head" (the header lines) | "meta" (a metadata field)
     table_header: list[str] = field(default_factory=list)
     cells: list[str] = field(default_factory=list)
 
@@ -135,3 +137,4 @@ class Answer:
     # reply then shows what they do say, but it does not answer the question as asked
     unanswered: str = ""
     understood: str = ""    # a follow-up as completed from the conversation ("那五月呢" → "武胜 五月 做什么")
+    evidence: object = None  # compose.Evidence: why the reply is made as it is (ask --explain)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .textnorm import to_simplified
+
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 # 督導(dǎo): a pinyin syllable with a tone mark in brackets right after a character
 PINYIN_GLOSS = re.compile(rf"(?<=[\u4e00-\u9fff])[(（][a-zü]*[{_TONED}][a-zü]*[)）]")
@@ -34,6 +36,15 @@ FURNITURE = [
     # page numbers of PDF copies: "—1—", "- 2 -", "第3页 共5页"
     re.compile(r"^[-—–－]{1,3} {0,3}\d{1,3} {0,3}[-—–－]{1,3}$"),
     re.compile(r"^第\s*\d+\s*页(\s*[/,，]?\s*共\s*\d+\s*页)?$"),
+    # a comment a Markdown or HTML copy left in (<!-- INFO END -->)
+    re.compile(r"^<!--.*-->$"),
+    # a site's contact block: its telephone and its address on one line
+    re.compile(r"(电话|联系方式).{0,40}(地址|邮编)|(地址|邮编).{0,40}(电话|联系方式)"),
+    # a site's greeting and the day's date, a page without a title of its own
+    re.compile(r"欢迎(您|你)?(访问|光临|来到)|网站欢迎(您|你)|^今天是\s*[:：]|[，,\s]今天是\s*[:：]|^无标题(文档|页面)?$"),
+    # a toolbar: nothing but the page's tools (字体 大 中 小, 打印本页, 关闭窗口, 收藏, 分享 …)
+    re.compile(r"^([\[【(（]?\s*(字体|字号|大|中|小|打印本页|打印|关闭窗口|关闭|收藏|分享到|分享|纠错|返回顶部|"
+               r"返回|视力保护色|默认|繁体|简体|无障碍|保存|我要打印)\s*[\]】)）]?\s*[:：|｜/]?\s*){2,}$"),
 ]
 # "…全覆盖—1—" at the end of a line of a PDF copy
 # bounded spaces: a run of thousands of spaces must not make this quadratic
@@ -57,9 +68,13 @@ class Cleaned:
 
 
 def is_furniture(line: str) -> bool:
-    """A line a web page or a document site added around the circular."""
+    """A line a web page or a document site added around the circular (read in simplified
+    characters: 【字體：大 中 小】 is a toolbar too)."""
     t = line.strip()
-    return bool(t) and len(t) <= 300 and any(p.search(t) for p in FURNITURE)
+    if not t or len(t) > 300:
+        return False
+    t = to_simplified(t)
+    return any(p.search(t) for p in FURNITURE)
 
 
 def _join_page_marks(lines: list[str]) -> list[str]:
@@ -101,11 +116,31 @@ def _unflatten(line: str) -> list[str]:
     return [p for p in out if p]
 
 
+RE_PIPE_RULE = re.compile(r"^\s*[|｜]?(\s*:?-{2,}:?\s*[|｜])+\s*:?-*:?\s*$")   # |---|:--:|
+RE_PIPE_ONLY = re.compile(r"^\s*[|｜]+\s*$")
+RE_FIELD_CELL = re.compile(r"^[\u4e00-\u9fff]{2,6}\s*[:：]")
+
+
+def _pipe_rows(line: str) -> str:
+    """A table row a web or Markdown copy wrote with pipes (`| 四月 | 督导评估 |`), as the
+    tab-separated row the structure parser reads; a line that is only a pipe (a table whose
+    cells stand one per line between pipes) becomes a blank line, leaving the cells."""
+    if RE_PIPE_ONLY.match(line) or RE_PIPE_RULE.match(line):
+        return ""
+    t = line.strip()
+    if t and t[0] in "|｜":
+        cells = [c.strip() for c in re.split(r"[|｜]", t.strip("|｜"))]
+        if any(RE_FIELD_CELL.match(c) for c in cells):
+            return line     # a page's info table (| 发布机构: | 某某县教育局 |): its fields are read as such
+        return "\t".join(cells)
+    return line
+
+
 def clean_page(text: str) -> Cleaned:
     """The circular without the page around it."""
     text, glosses = PINYIN_GLOSS.subn("", text)
     kept, dropped = [], 0
-    for line in text.split("\n"):
+    for line in (_pipe_rows(ln) for ln in text.split("\n")):
         if is_furniture(line):
             dropped += 1
             continue

@@ -91,7 +91,7 @@ class Query:
     asked: timeexpr.AskedTime = field(default_factory=timeexpr.AskedTime)
     problem: str = ""                 # why the question cannot be searched, if it cannot
     followup: str = ""                # "more" | "detail" | "short": leans on the previous question
-    doc_ids: list[str] = field(default_factory=list)  # documents it names by 文号
+    doc_ids: list[str] = field(default_factory=list)  # documents it names by 文号 or by title
     unknown_places: list[str] = field(default_factory=list)  # places it names that no document is from
     # a named item (“学生近视防控专项督导”) and the words of its name no circular uses (近视)
     unheld: tuple[str, list[str]] = ("", [])
@@ -207,7 +207,13 @@ def parse_question(question: str, documents: list[Document],
                  if d.doc_number and normalize(d.doc_number).replace(" ", "") in flat]
     aliases = aliases if aliases is not None else alias_table(documents)
     q.regions, text, q.region_words = match_regions(norm, aliases)
-    if q.doc_ids:
+    titled, without_title = named_by_title(norm, documents, q.regions)
+    if titled and not q.doc_ids:
+        # a question that names a document by its title (《郑州市教育督导条例》, 学前法) is about
+        # that document; the title's words name it, they are not what is asked
+        q.doc_ids = titled
+        text = match_regions(without_title, aliases)[1]
+    elif q.doc_ids:
         # a 文号 names the document, like a region name: not a topic word (国教, 督办, 函, 16);
         # taken out before the place names, which may begin it (大足教发〔2021〕20号), and
         # however it is spaced
@@ -246,6 +252,71 @@ def parse_question(question: str, documents: list[Document],
     if not q.tokens and not q.regions and not q.meta_field and not q.asked.months and not q.followup:
         q.problem = "empty"
     return q
+
+
+# the kinds of document a title ends with, as a question names them (…条例, 学前法, …工作要点);
+# not 报告, 总结, 计划 alone, which are as often the things a plan asks for (督导报告)
+RE_TITLE_KIND = re.compile(r"(条例|规定|办法|细则|法|工作要点|要点|工作计划|方案|意见|通知|通报)")
+MAX_NAMED = 2   # a name that fits more documents than this names none of them
+
+
+def _gaps(part: str, whole: str) -> int | None:
+    """Characters of `whole` skipped to find `part` in it in order (from the end), else None."""
+    j, skipped = len(whole), 0
+    for ch in reversed(part):
+        k = whole.rfind(ch, 0, j)
+        if k < 0:
+            return None
+        if j != len(whole):
+            skipped += j - k - 1
+        j = k
+    return skipped
+
+
+def title_forms(doc: Document) -> list[str]:
+    """A document's title as questions may name it: whole, and the plan it issues (《…》)."""
+    title = normalize(doc.title).replace(" ", "")
+    forms = [re.sub(r"[(（][^)）]*[)）]$", "", title)]
+    forms += [re.sub(r"[(（][^)）]*[)）]$", "", t) for t in re.findall(r"《([^》]+)》", title)]
+    return [f for f in forms if f]
+
+
+def named_by_title(norm: str, documents: list[Document], regions: list[str] = ()) -> tuple[list[str], str]:
+    """(documents, question without the name) when the question names documents by title: a
+    《title》, or a run of words ending with the title's kind whose characters stand in the
+    title in order (郑州督导条例 → 郑州市教育督导条例, 学前法 → …学前教育法); a name that fits
+    many documents (督导工作要点), or a document of another region than the question's, is none."""
+    flat = norm.replace(" ", "")
+    forms = {d.doc_id: title_forms(d) for d in documents if d.title}
+    best: dict[str, tuple[int, int]] = {}
+    for m in RE_TITLE_KIND.finditer(flat):
+        end, kind = m.end(), m.group(1)
+        for doc_id, titles in forms.items():
+            for core in titles:
+                if not core.endswith(kind):
+                    continue
+                start = end - len(kind)
+                while start > 0 and (g := _gaps(flat[start - 1:end], core)) is not None and g <= end - start + 1:
+                    start -= 1
+                quoted = start > 0 and flat[start - 1] == "《"
+                if end - start >= len(kind) + 2 or quoted:
+                    span = best.get(doc_id)
+                    if span is None or end - start > span[1] - span[0]:
+                        best[doc_id] = (start, end)
+    if regions:
+        by_id = {d.doc_id: d for d in documents}
+        best = {k: v for k, v in best.items() if by_id[k].region_key in regions}
+    if not best:
+        return [], norm
+    longest = max(e - s for s, e in best.values())
+    s, e = next(span for span in best.values() if span[1] - span[0] == longest)
+    name = flat[s:e]
+    fits = [d for d, titles in forms.items() if any(_gaps(name, t) is not None for t in titles)]
+    chosen = [d for d, span in best.items() if span[1] - span[0] == longest]
+    if len(fits) > MAX_NAMED or len(chosen) > MAX_NAMED:
+        return [], norm
+    without = re.sub(r"\s*".join(map(re.escape, name)), " ", norm, count=1)
+    return chosen, without
 
 
 def unheld_item(text: str, alts: dict[str, list[list[str]]], in_corpus, inside_word) -> tuple[str, list[str]]:

@@ -40,12 +40,38 @@ def short_name(name: str) -> str:
     return name
 
 
+# The state's own organs: their documents are national (全国), whatever place a gazetteer finds in
+# their names (共和 in 中华人民共和国)
+NATIONAL = re.compile(r"^(中华人民共和国|国务院|教育部|全国人民代表大会|全国人大|中共中央|国家[\u4e00-\u9fff]{0,6}(委员会|部|局|署))")
+NATION = "全国"
+NATIONAL_ORGAN = re.compile(r"国务院[\u4e00-\u9fff]{0,12}(委员会办公室|委员会|办公厅)|教育部(办公厅)?")
+# jieba's part-of-speech tags of proper nouns: a place's short name is read as one only then
+PROPER = {"ns", "nr", "nrt", "nt", "nz", "nrfg"}
+
+
+def _named_at(name: str, text: str) -> int | None:
+    """Where `text` names the place `name` as a word of its own (a word that begins with it:
+    郑州, 郑州市, 武汉东湖新技术开发区), else None; a two-character name only where jieba reads
+    that word as a proper noun (not 延长 the verb)."""
+    import jieba.posseg
+    pos = 0
+    for tok in jieba.posseg.lcut(text):
+        w = tok.word
+        if w.startswith(name) and (len(name) >= 3 and w == name or tok.flag in PROPER
+                                   or (len(name) >= 3 and len(w) > len(name))):
+            return pos
+        pos += len(w)
+    return None
+
+
 def locate(text: str) -> list[str]:
     """[province, city, county] named at the start of `text` (an issuer or a title); parts the
     text does not determine are left out (鼓楼区 alone has no city: four cities have one)."""
     text = (text or "").strip()
     if not text:
         return []
+    if NATIONAL.match(text):
+        return [NATION]
     zone = DEV_ZONE.search(text)
     try:
         loc = _jio().parse_location(text[:60], town_village=False, change2new=True)
@@ -53,9 +79,13 @@ def locate(text: str) -> list[str]:
         log.warning("gazetteer lookup failed for %r", text[:60], exc_info=True)
         return []
     path = [p for p in (loc.get("province"), loc.get("city"), loc.get("county")) if p]
-    # a place named far into a title is its topic (关于转发《广安市…》), not the issuer's place
-    named = [p for p in path if p in text] or [short_name(p) for p in path if short_name(p) in text]
-    if path and (not named or min(text.find(n) for n in named) > 12):
+    # a place named far into a title is its topic (关于转发《广安市…》), not the issuer's place;
+    # and a place must stand as a word of its own: not 共和 inside 中华人民共和国, not 市中 across
+    # 全市/中小学, not 延长 the verb
+    head = text[:60]
+    named = [at for p in path for at in (_named_at(p, head),) if at is not None] or \
+        [at for p in path for at in (_named_at(short_name(p), head),) if at is not None]
+    if path and (not named or min(named) > 12):
         return []
     if path and len(path) >= 2 and path[0] == path[1]:
         path = path[1:]  # municipalities: 重庆市 重庆市 大足区 → 重庆市 大足区

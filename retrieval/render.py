@@ -114,3 +114,25 @@ def to_json(answer: Answer) -> dict:
         out["months"] = answer.months
         out["schedule"] = answer.schedule
     return out
+
+
+def explain_text(answer: Answer) -> str:
+    """`ask --explain`: the evidence the reply was made from (intent, scope, passages, decision)."""
+    ev = answer.evidence
+    if ev is None:
+        return "（这个回答没有检索证据：问题本身无效或是追问）"
+    out = [f"意图：{ev.intent}（把握 {ev.confidence:.2f}）",
+           f"范围：{len(ev.scope)} 份文件 — {ev.scope_reason or '—'}"]
+    if ev.special:
+        out.append(f"专门回答：{ev.special}")
+    out.append(f"决定：{ev.decision}" + (f" — {ev.reason}" if ev.reason else ""))
+    if ev.verdict is not None:
+        feats = "，".join(f"{k} {v:.3f}" for k, v in ev.verdict.features.items())
+        out.append(f"拒答判断：{'拒答' if ev.verdict.decline else '不拒答'}（{feats}）"
+                   + (f" — {ev.verdict.reason}" if ev.verdict.reason else ""))
+    out.append("最佳段落（融合分 / BM25 / 向量相似度 / 覆盖率）：")
+    for h in ev.hits:
+        c = h.chunk
+        out.append(f"  {h.score:.4f} / {h.bm25:.2f} / {h.dense:.3f} / {h.coverage:.2f}  "
+                   f"{c.doc_id} › {clip(c.heading, 40)}：{clip(c.text, 50)}")
+    return "\n".join(out)

@@ -47,19 +47,24 @@ def doc_card(d: Document) -> tuple[str, str, str, str]:
     """One indexed document as (region · year, title, 文号 · date, 文件编号): what `docs` and /docs show."""
     from .scope import place_name
     date = d.date or d.printed_date or d.published or "日期不详"
-    head = f"{clip(place_name(d), NAME_SHOWN)} {d.year or ''}年".strip()
+    # the region with its parents (四川省 广安市 武胜县), the year and the kind of document
+    where = " ".join(d.region_path) if d.region_path else place_name(d)
+    head = " ".join(p for p in (clip(where, NAME_SHOWN), f"{d.year}年" if d.year else "", d.kind) if p)
     return (head, clip(d.title, TITLE_SHOWN) or "标题未识别",
             f"{clip(d.doc_number or '无文号', NAME_SHOWN)} · {clip(date, NAME_SHOWN)}",
             clip(d.doc_id, 2 * TITLE_SHOWN))
 
 
-DOCS_HEAD = "已收录 {n} 份工作要点："
+def docs_head(docs: list[Document]) -> str:
+    """“已收录 4 份工作要点：”, or “份文件” when they are of several kinds."""
+    from .scope import kind_name
+    return f"已收录 {len(docs)} 份{kind_name(docs)}："
 DOC_HINT = "发送 /doc 文件编号 可获取文件原件。"
 
 
 def docs_text(docs: list[Document]) -> str:
     """The `docs` listing as plain text."""
-    lines = [DOCS_HEAD.format(n=len(docs))]
+    lines = [docs_head(docs)]
     for d in docs:
         head, title, number, doc_id = doc_card(d)
         lines.append(f"{head}\n  {title}\n  {number}\n  文件编号：{doc_id}")

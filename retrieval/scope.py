@@ -5,9 +5,19 @@ from __future__ import annotations
 from .models import Document
 
 
+UNKNOWN_PLACE = "地区不详"
+
+
 def place_name(doc: Document) -> str:
-    """How replies name a document's place: its region, else its issuer, title or 文号."""
-    return doc.region or doc.issuer or (doc.title[:24] if doc.title else "") or doc.doc_number or "地区不详"
+    """How replies name a document's place: its region, else the organ that issued it; never its
+    title or a 文号, which are no place."""
+    return doc.region or doc.issuer or UNKNOWN_PLACE
+
+
+def kind_name(docs) -> str:
+    """What replies call the documents: their common kind (工作要点, 条例 …), else 文件."""
+    kinds = {getattr(d, "kind", "") or "文件" for d in docs}
+    return kinds.pop() if len(kinds) == 1 else "文件"
 
 
 def year_label(year: int | None) -> str:
@@ -15,17 +25,19 @@ def year_label(year: int | None) -> str:
 
 
 def select_plans(docs: list[Document], regions: list[str], year: int | None,
-                 relative: bool = False) -> tuple[list[Document], list[str]]:
+                 relative: bool = False, by_text: bool = False) -> tuple[list[Document], list[str]]:
     """Plans to answer from, in region order, and notes about any fallback. A year the question
     names (2009年) that some region's documents cover decides: regions without it are left out;
-    a relative one (今年) falls back to each region's latest plan."""
+    a relative one (今年) falls back to each region's latest plan. `by_text`: a document whose
+    text names the year covers it too (a question's scope; a plan's calendar takes only the
+    years a document is for)."""
     by_region: dict[str, list[Document]] = {}
     for d in docs:
         if not regions or d.region_key in regions:
             by_region.setdefault(d.region_key or d.doc_id, []).append(d)
 
     def covers(d: Document) -> bool:
-        return year is not None and (year == d.year or year in d.years)
+        return year is not None and (year == d.year or year in d.years or (by_text and year in d.named_years))
 
     if year is not None and not relative and any(covers(d) for rdocs in by_region.values() for d in rdocs):
         by_region = {k: v for k, v in by_region.items() if any(covers(d) for d in v)}
@@ -42,5 +54,5 @@ def select_plans(docs: list[Document], regions: list[str], year: int | None,
     if fallback:
         have = "、".join(year_label(y) for y in sorted(fallback, key=lambda y: y or 0))
         have = f"{have} " if len(fallback) <= 2 else ""
-        notes.append(f"未收录{year}年的工作要点，以下依据各地最近的{have}工作要点回答。")
+        notes.append(f"未收录{year}年的文件，以下依据各地最近的{have}文件回答。")
     return chosen, notes

@@ -138,6 +138,24 @@ class Searcher:
             text = self._norm_cache[pos] = search_text(self.chunks[pos])
         return text
 
+    def with_heads(self, query: Query, hits: list[Hit], doc_ids: list[str]) -> list[Hit]:
+        """`hits` plus the header passage (文号, dates, organs) of each document in `doc_ids`
+        that the search left out: a question about a document itself is answered there, in
+        words (通过, 批准, 印发) no ranking ties to the question's."""
+        have = {h.chunk.chunk_id for h in hits}
+        weights = self.term_weights(query.tokens)
+        floor = min((h.score for h in hits), default=0.0)
+        extra = []
+        for doc_id in doc_ids:
+            if doc_id not in self.all_docs:
+                continue
+            number = self.doc_names.index(doc_id)
+            for i in np.flatnonzero(self.doc_index == number):
+                c = self.chunks[i]
+                if c.kind == "head" and c.chunk_id not in have:
+                    extra.append(Hit(c, floor, 0.0, 0.0, self.coverage(weights, int(i), query.alts)))
+        return hits + extra
+
     def search(self, query: Query, doc_ids: set[str] | None = None, k: int = 10) -> list[Hit]:
         """Best chunks for a query, restricted to doc_ids when given."""
         n = len(self.chunks)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from .textnorm import width
+from .textnorm import to_simplified, width
+from .timeexpr import RE_DATE_AT_START
 
 CN_NUM = "一二三四五六七八九十"
 RE_MD = re.compile(r"^\s*#{1,6}\s*")
@@ -16,6 +18,14 @@ RE_L1 = re.compile(rf"^[{CN_NUM}]{{1,3}}[、，．.]")
 RE_L2 = re.compile(rf"^[（(][{CN_NUM}]{{1,3}}[）)]")
 RE_L3 = re.compile(r"^(\d{1,2})\s*[.．、](?!\d)")
 RE_APPENDIX = re.compile(r"^附\s*件\s*\d*\s*[:：]?\s*$")
+# a regulation's (条例, 规定, 办法, 法) chapters, sections and articles: 第二章 / 第一节 / 第二十条
+_ORDINAL = r"第[一二三四五六七八九十百零〇两\d]{1,6}"
+RE_CHAPTER = re.compile(_ORDINAL + r"\s*[章编]\s*")
+RE_JIE = re.compile(_ORDINAL + r"\s*节\s*")
+RE_ARTICLE = re.compile(_ORDINAL + r"\s*条(?![件款例])")
+ARTICLE = 4   # an article's level: below 章 (1) and 节 (2), its （一）… items belong to it
+# a title that names the kind of document (a Markdown `#` title line)
+RE_KIND_TITLE = re.compile(r"(条例|规定|办法|法|细则|章程|规则|决定|通知|要点|意见|方案|计划|规划|总结|报告|通报|函)$")
 RE_RULE = re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$")
 RE_IMPRINT = re.compile(r"(印发|印\s*发)\s*$")
 RE_COPY = re.compile(r"^(抄送|抄报|主题词|关键词)[:：]")
@@ -37,11 +47,12 @@ class Line:
     end: int
     raw: str
 
-    @property
+    @cached_property
     def text(self) -> str:
-        """Line without markdown markers, bold marks or surrounding spaces."""
+        """Line without markdown markers, bold marks or surrounding spaces, in simplified
+        characters: what the patterns of this module and meta.py read (traditional 要點, 號)."""
         t = RE_MD.sub("", self.raw)
-        return RE_BOLD.sub("", t).strip()
+        return to_simplified(RE_BOLD.sub("", t).strip())
 
 
 @dataclass
@@ -52,6 +63,7 @@ class Block:
     spans: list[tuple[int, int]]   # raw spans of the lines (or cells) that make it
     cells: list[list[tuple[int, int]]] = field(default_factory=list)  # row cells as spans
     header: list[str] = field(default_factory=list)
+    article: bool = False          # a regulation's article: the lines after it are its own
 
     @property
     def start(self) -> int:
@@ -71,11 +83,13 @@ def split_lines(text: str) -> list[Line]:
 
 
 def heading_level(text: str) -> int | None:
-    """1 for 一、, 2 for （一）, 3 for 1., 0 for 附件; None for body text."""
+    """1 for 一、 (or 第X章), 2 for （一） (or 第X节), 3 for 1., 0 for 附件; None for body text."""
     if RE_APPENDIX.match(text):
         return 0
-    if RE_L1.match(text):
+    if RE_L1.match(text) or (RE_CHAPTER.match(text) and _is_pure_heading(text)):
         return 1
+    if RE_JIE.match(text) and _is_pure_heading(text):
+        return 2
     if RE_L2.match(text):
         return 2
     if RE_L3.match(text):
@@ -194,7 +208,7 @@ def parse(text: str) -> list[Block]:
         level = heading_level(t)
 
         if table is not None:
-            ended = (is_md or level in (0, 1) or RE_COPY.match(t)
+            ended = (is_md or level in (0, 1) or RE_COPY.match(t) or is_meta_line(t)
                      or (level == 2 and not table.get("row")))
             if not ended:
                 consumed = _table_line(table, line, blocks, heading_path())
@@ -208,8 +222,11 @@ def parse(text: str) -> list[Block]:
             # one cell per line: a run of header words on consecutive lines
             run = [t]
             j = i + 1
-            while j < len(lines) and lines[j].text in HEADER_WORDS:
-                run.append(lines[j].text)
+            # blank lines may stand between the cells (a table written one cell per line
+            # between pipes)
+            while j < len(lines) and (lines[j].text in HEADER_WORDS or not lines[j].text):
+                if lines[j].text:
+                    run.append(lines[j].text)
                 j += 1
             if len(run) >= 2:
                 close_para()
@@ -223,9 +240,29 @@ def parse(text: str) -> list[Block]:
             i += 1
             continue
 
+        article = RE_ARTICLE.match(t)
+        if article and not is_md:
+            # 第七条 …: one article, with its （一）… items, is one passage, cited by its number
+            close_para()
+            set_heading(ARTICLE, re.sub(r"\s+", "", article.group(0)))
+            para = Block("para", heading_path(), [(line.start, line.end)], article=True)
+            i += 1
+            continue
+        if para is not None and para.article and not is_md and level not in (0, 1) \
+                and not RE_JIE.match(t) and not is_meta_line(t):
+            para.spans.append((line.start, line.end))   # the article's items and its next lines
+            i += 1
+            continue
+
         if is_md and level is None:
             # a markdown heading without 一、 markers: the document title or a caption
             close_para()
+            if all(b.kind == "header" for b in blocks) and not path and RE_KIND_TITLE.search(t):
+                # the document's own title (# 郑州市教育督导条例)
+                blocks.append(Block("header", heading_path(), [(line.start, line.end)]))
+                path[-1] = _clean_label(t)
+                i += 1
+                continue
             if "工作要点" in t or "通知" in t or t.endswith("文件"):
                 blocks.append(Block("header", heading_path(), [(line.start, line.end)]))
                 if "工作要点" in t and "关于" not in t and "《" not in t:
@@ -322,14 +359,20 @@ def _is_title_line(t: str) -> bool:
 RE_META_LINE = re.compile(
     r"(印\s*发$)|^(抄送|抄报|主题词)[:：]|^附\s*件|关于[^。；]*(通知|决定|意见|办法|报告)$|文件$"
     r"|^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$|〔\s*\d{4}\s*〕\s*\d+\s*号$|^[（(]此件"
+
     r"|^[〇○零一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,2}\s*月\s*[一二三四五六七八九十]{1,3}\s*日$"
     # a web page's info table row: "发文机关:襄垣县教育局 | 主题词: |"
     r"|^[\u4e00-\u9fff]{2,6}\s*[:：][^。]*\|")
 
 
+# a regulation's record of passing: "2001年6月29日 郑州市…常务委员会第二十次会议通过"
+RE_PASSING = re.compile(r"^[^。；]{0,90}(会议通过|批准|修正|修订)[）)]?$")
+
+
 def is_meta_line(t: str) -> bool:
     """Header/footer lines of an official document (文号, 日期, 印发, 抄送, 附件 …)."""
-    return bool(RE_META_LINE.search(t.strip()))
+    t = t.strip()
+    return bool(RE_META_LINE.search(t) or (RE_DATE_AT_START.match(t) and RE_PASSING.match(t)))
 
 
 def _is_header_line(t: str, path: dict) -> bool:

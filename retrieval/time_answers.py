@@ -6,7 +6,7 @@ import re
 from .answer import about_subject, citation, excerpt, relevant
 from .lexical import mentions
 from .models import Answer, Citation, Document, Hit, Line, ScheduleEntry, Section
-from .scope import place_name, year_label
+from .scope import kind_name, place_name, year_label
 from .schedule_reader import schedule_year
 from .query import MONTH_WORDS, Query, without_form
 from .textnorm import normalize
@@ -88,7 +88,8 @@ def answer_month(query: Query, plans: list[Document], notes: list[str],
             cites.append(entry_citation(doc, e))
             entries_out.append(entry_json(e))
     if no_table:
-        notes.insert(0, f"{'、'.join(no_table)}的工作要点未列月度安排表。")
+        kinds = kind_name(d for d in plans if place_name(d) in no_table)
+        notes.insert(0, f"{'、'.join(no_table)}的{kinds}未列月度安排表。")
     head = f"{label}的工作安排："
     if not cites:
         head = f"{label}没有找到列明的工作安排。"
@@ -136,7 +137,7 @@ def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
     for region in sorted(dated):
         group = dated[region]
         doc = docs[group[0].doc_id]
-        parts.append(Section(region, f"{doc.year}年工作要点" if doc.year else "", entry_lines(doc, group, doc.year)))
+        parts.append(Section(region, f"{doc.year}年{doc.kind}" if doc.year else doc.kind, entry_lines(doc, group, doc.year)))
         for e in group:
             cites.append(entry_citation(doc, e))
             entries_out.append(entry_json(e))
@@ -197,7 +198,8 @@ def calendar_table(engine, region: str | None = None, month: int | None = None) 
     table_regions = {e.region for e in state.built.schedule if e.source == "table"}
     missing = sorted({place_name(d) for d in docs.values()} - table_regions)
     if missing:
-        out.append(f"（{'、'.join(missing)}的工作要点未列月度安排表）")
+        kinds = kind_name(d for d in docs.values() if place_name(d) in missing)
+        out.append(f"（{'、'.join(missing)}的{kinds}未列月度安排表）")
     return "\n".join(out)
 
 

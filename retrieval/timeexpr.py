@@ -41,6 +41,37 @@ RE_RELATIVE_MONTH = re.compile(r"本月|这个月|这月|当月|下个月|下月
 RE_RELATIVE_YEAR = re.compile(r"今年|本年度?|明年|下一年|来年|去年|上一年")
 
 
+_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
+             "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_YEAR = "〇○零ＯO一二三四五六七八九"
+_CN_NUM = "一二三四五六七八九十"
+# Every common spelling of a calendar date; groups y, m, d (or cy, cm, cd in Chinese numerals)
+DATE_PATTERNS = [
+    re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"),
+    re.compile(rf"(?P<cy>[{_CN_YEAR}]{{4}})\s*年\s*(?P<cm>[{_CN_NUM}]{{1,2}})\s*月\s*(?P<cd>[{_CN_NUM}]{{1,3}})\s*日"),
+    re.compile(r"(?<!\d)(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?!\d)"),
+    re.compile(r"(?<!\d)(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?!\d)"),   # 11.09.2014
+]
+# a line that begins with a date in any of those spellings (a regulation's record of passing)
+RE_DATE_AT_START = re.compile(r"^[（(]?\s*(?:" + "|".join(
+    re.sub(r"\(\?P<\w+>", "(?:", p.pattern).replace("(?<!\\d)", "").replace("(?!\\d)", "") for p in DATE_PATTERNS) + ")")
+
+
+def parse_date(text: str) -> str:
+    """ISO yyyy-mm-dd of the first valid date in `text` in any common spelling, else ""."""
+    for pat in DATE_PATTERNS:
+        for m in pat.finditer(text):
+            g = m.groupdict()
+            if g.get("cy"):
+                y = int("".join(str(_CN_DIGIT[c]) for c in g["cy"]))
+                mo, d = cn_number(g["cm"]), cn_number(g["cd"])
+            else:
+                y, mo, d = int(g["y"]), int(g["m"]), int(g["d"])
+            if 1949 <= y <= 2100 and mo and 1 <= mo <= 12 and d and 1 <= d <= 31:
+                return f"{y:04d}-{mo:02d}-{d:02d}"
+    return ""
+
+
 @dataclass
 class When:
     """Months one expression covers. `year` is None when the text gives none (the plan's year)."""
@@ -139,6 +170,20 @@ def _span_months(y1, m1, y2, m2) -> tuple[int | None, list[int], dict[int, list[
     if y1 is not None:
         return y1, list(range(m1, 13)), {y1 + 1: list(range(1, m2 + 1))}
     return None, sorted(set(range(m1, 13)) | set(range(1, m2 + 1))), {}
+
+
+# Anything that says when, besides a calendar month: a year or a span of years, a duration or a
+# deadline (十五日内, 五至十年内, 每届三年), a frequency (每年一次, 每学期, 定期), a start (起)
+_AMOUNT = r"(?:\d{1,4}|[一二两三四五六七八九十百半]{1,4})"
+RE_TIME_SAID = re.compile(
+    r"(?:19|20)\d{2}\s*年|" + _AMOUNT + r"\s*(?:个)?(?:年|个月|月|周|星期|日|天|小时|学时|课时|学期|学年)|"
+    r"每(?:年|学年|学期|季度|月|周|天|届)|(?<!一)定期|前完成|之前|以前|(?:日|天)内|起施行")
+
+
+def says_when(text: str) -> bool:
+    """Whether a normalized text says when in any way: a date or month (find_all), a year, a
+    duration, a deadline or a frequency."""
+    return bool(RE_TIME_SAID.search(text)) or any(w.valid for w in find_all(text))
 
 
 def find_all(text: str) -> list[When]:

@@ -34,7 +34,7 @@ def doc_of(tmp_path: Path, name: str, text: str) -> Document:
 WILD_META = [
     ("08_", "福建省莆田市人民政府办公室关于做好县级人民政府2008年度教育工作督导评估的通知",
      "福建省莆田市人民政府办公室", "", "2009-02-16", "", ["福建省", "莆田市"], 2008),
-    ("10_", "", "", "国教督办函〔2018〕16号", "", "", [], 2018),
+    ("10_", "", "", "国教督办函〔2018〕16号", "", "", ["全国"], 2018),
     ("12_", "2019年教育督導工作要點", "綿陽市游仙區人民政府教育督導室", "", "2019-03-25", "",
      ["四川省", "绵阳市", "游仙区"], 2019),
     ("14_", "2018年3月奉贤区责任督学挂牌督导指导意见", "", "", "", "", ["上海市", "奉贤区"], 2018),
@@ -72,7 +72,8 @@ def test_a_field_not_in_the_text_stays_empty():
     for name in ("14_", "22_"):
         d = wild(name)
         assert not d.issuer and not d.doc_number and not d.date
-    assert not wild("10_").region  # the ministry letter names no place of its own
+    # the ministry letter names no place of its own: the organ that acts in it is national
+    assert wild("10_").region == "全国"
 
 
 @pytest.mark.parametrize("name,dropped", [("08_", 0), ("10_", 0), ("12_", 0), ("14_", 6), ("17_", 1),

@@ -8,7 +8,7 @@ from html import escape
 
 from retrieval.models import Answer, Citation, Document, Section
 from retrieval.render import line_texts, passages, sections, source_line
-from retrieval.report import DOC_HINT, DOCS_HEAD, doc_card
+from retrieval.report import DOC_HINT, doc_card, docs_head
 
 LIMIT = 4096
 SAFE = LIMIT - 96   # room for the part counter
@@ -125,7 +125,7 @@ def section_messages(section: Citation) -> list[str]:
 
 def docs_messages(docs: list[Document]) -> list[str]:
     """/docs: each indexed circular as a card (region and year in bold, 文件编号 in italics)."""
-    parts = [f"<b>{escape(DOCS_HEAD.format(n=len(docs)))}</b>"]
+    parts = [f"<b>{escape(docs_head(docs))}</b>"]
     for d in docs:
         head, title, number, doc_id = (escape(x) for x in doc_card(d))
         parts.append(f"<b>{head}</b>\n{title}\n{number}\n<i>文件编号：{doc_id}</i>")

@@ -1,0 +1,166 @@
+"""What a reply is made of — a special answer, the passages, or a decline — decided in one place,
+with the evidence kept so that `ask --explain` can print why.
+
+The floor: whatever a special answer (month, when, meta, list, yes/no …) or a gate decides, the
+reply never shows less than passage search found in the documents asked about. A special answer
+that found what was asked comes first and the best passages it does not already quote follow,
+within the reply budget; one that is unsure or found nothing steps aside for the passages. "The
+documents do not say" is said only on the evidence `decline.judge` weighs, and even then the
+closest passages are shown under it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from . import decline
+from .answer import answer_meta, answer_passages, declined_answer
+from .details import missing_detail
+from .models import Answer, Citation, Document, Hit
+from .query import Query
+from .render import to_text
+from .scope import kind_name
+from .meta import field_evidence
+from .textnorm import normalize
+from .timeexpr import find_all, says_when
+
+REPLY_BUDGET = 800       # characters of a reply read on a phone
+MONTH_BUDGET = 1500      # a month's plan may run longer
+
+
+def budget(kind: str) -> int:
+    return MONTH_BUDGET if kind == "month" else REPLY_BUDGET
+
+
+@dataclass
+class Evidence:
+    """Why a reply is made as it is: printed by `ask --explain`."""
+    intent: str
+    confidence: float
+    scope: list[str] = field(default_factory=list)        # the documents searched
+    scope_reason: str = ""
+    hits: list[Hit] = field(default_factory=list)          # the best passages, with their scores
+    special: str = ""                                      # the special answer tried, and what it gave
+    decision: str = ""                                     # special | special+passages | passages | decline
+    special_found: bool = False                            # the special answer found what was asked
+    reason: str = ""
+    verdict: decline.Verdict | None = None
+
+
+def _same(a: Citation, b: Citation) -> bool:
+    return a.doc == b.doc and a.start < b.end and b.start < a.end
+
+
+def found(special: Answer | None) -> bool:
+    """Whether a special answer found what was asked (not "none", nothing left unanswered)."""
+    return special is not None and special.kind not in ("none", "invalid") and not special.unanswered
+
+
+def times(citations: list[Citation]) -> list:
+    """The time expressions (a month, a date, a deadline) the quoted texts give."""
+    return [w for c in citations for w in find_all(normalize(c.text)) if not w.approximate]
+
+
+def refuted(query: Query, claim_kind: str, citations: list[Citation]) -> bool:
+    """Whether the passages show what a special answer says the documents lack: a time for a
+    when-question, the asked month for a month question, the field for a meta question."""
+    if claim_kind == "meta":
+        return any(field_evidence(query.meta_field, c.text) for c in citations)
+    if claim_kind == "month":
+        asked = set(query.asked.months)
+        return any(asked & set(w.months) for w in times(citations) if not w.recurring)
+    if claim_kind in ("when", "yesno", "order"):
+        return any(says_when(normalize(c.text)) for c in citations)
+    return True   # a special answer with no claim of its own: the passages decide
+
+
+def agrees(special: Answer, floor: Answer) -> bool:
+    """Whether the special answer already quotes the passage search ranks first."""
+    return not floor.citations or any(_same(floor.citations[0], s) for s in special.citations)
+
+
+def reply(query: Query, plans: list[Document], hits: list[Hit], special: Answer | None, docs: dict,
+          top_k: int, notes: list[str], evidence: Evidence, embedder: str = "") -> Answer:
+    """The reply to a question from its hits and the special answer tried (None: none tried)."""
+    floor = answer_passages(query, hits, docs, top_k, notes)
+    verdict = decline.judge(query, hits, floor.citations, embedder)
+    evidence.verdict = verdict
+    if special is not None:
+        evidence.special = f"{special.kind}{'（' + special.unanswered + '）' if special.unanswered else ''}"
+    if found(special):
+        evidence.decision, evidence.special_found = "special", True
+        answer = special if agrees(special, floor) else _with_passages(special, floor, evidence, EXTRA)
+    elif special is not None and not refuted(query, query.intent, floor.citations + special.citations):
+        # what the special answer says is missing is missing from the passages too; the closest
+        # passages still follow, so that the reader sees what the documents do say
+        evidence.decision, evidence.reason = "special", special.unanswered or special.answer
+        answer = _with_passages(special, _closest(floor, verdict), evidence, EXTRA)
+        answer.unanswered = answer.unanswered or special.answer.split("\n")[0]
+    elif verdict.decline and query.doc_ids and not query.is_meta \
+            and verdict.features.get("coverage", 0.0) < CLOSEST:
+        # it names a document and asks nothing its text holds (“…工作计划的全称是什么”): the
+        # document itself is the answer — its title and where that stands
+        evidence.decision, evidence.reason = "special", "问题所指的文件本身"
+        answer = answer_meta(replace(query, meta_field="title"), [d for d in plans if d.doc_id in query.doc_ids],
+                             notes)
+    elif verdict.decline:
+        evidence.decision, evidence.reason = "decline", verdict.reason
+        answer = declined_answer(query, notes, verdict.missing, _closest(floor, verdict).citations[:2],
+                                 kind_name(plans))
+    else:
+        evidence.decision = "passages"
+        if special is not None:
+            evidence.reason = "特殊回答说缺少的内容，原文中有：由原文回答"
+        answer = floor
+    return _detail_line(query, answer)
+
+
+EXTRA = 2   # passages added after a special answer that does not quote the best one
+CLOSEST = 0.2   # coverage from which the closest passages are shown under a decline
+
+
+def _closest(floor: Answer, verdict: decline.Verdict) -> Answer:
+    """The floor's passages to show under a claim that the documents lack something: none when
+    even the best shares hardly a word with the question (高考报名 against supervision plans)."""
+    if verdict.features.get("coverage", 0.0) >= CLOSEST:
+        return floor
+    return replace(floor, citations=[])
+
+
+def _with_passages(special: Answer, floor: Answer, evidence: Evidence, most: int) -> Answer:
+    """The special answer, then up to `most` of the floor's passages it does not quote, while
+    the reply fits its budget."""
+    limit = budget(special.kind)
+    extra = [c for c in floor.citations if not any(_same(c, s) for s in special.citations)][:most]
+    if not extra:
+        return special
+    answer = special
+    kept: list[Citation] = []
+    for c in extra:
+        trial = _appended(special, kept + [c])
+        if len(to_text(trial)) > limit:
+            break
+        kept.append(c)
+        answer = trial
+    if kept:
+        evidence.decision = "special+passages"
+    return answer
+
+
+def _appended(special: Answer, extra: list[Citation]) -> Answer:
+    """A copy of the special answer with `extra` passages quoted after its own sections."""
+    from .render import passages, sections
+    own = sections(special)
+    section = passages(extra)
+    section.title = "相关原文："
+    return replace(special, sections=[*own, section], citations=[*special.citations, *extra])
+
+
+def _detail_line(query: Query, answer: Answer) -> Answer:
+    """A detail asked for (地点, 天数, 名单 …) that no quoted text gives is said first."""
+    if answer.kind in ("none", "meta", "invalid"):
+        return answer
+    detail = missing_detail(query.norm, [c.text for c in answer.citations])
+    if detail:
+        answer.answer = f"文件没有写明{detail}。以下是文件中相关的内容：\n{answer.answer}"
+        answer.unanswered = answer.unanswered or f"没有写明{detail}"
+    return answer
