@@ -379,6 +379,21 @@ _FLAT = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "me
          "track", "wbr", "p", "li", "td", "th", "tr", "option", "dt", "dd"}
 
 
+def _with_dropped(article: list[str], page: list[str], first: int) -> list[str]:
+    """The article with the plain paragraphs trafilatura dropped inside it put back: it leaves
+    out a paragraph that repeats an earlier one, and a signature (武胜县…办公室 above its date)
+    repeats the organ of the title. A dropped line goes back where it stood on the page, between
+    the article lines around it; tables and headings stay as trafilatura gave them."""
+    out, at = [], first
+    for line in article:
+        k = next((i for i in range(at, min(at + 8, len(page))) if page[i] == line), None)
+        if k is not None:
+            out.extend(p for p in page[at:k] if p in article)   # only lines the article holds elsewhere
+            at = k + 1
+        out.append(line)
+    return out
+
+
 def _check_html_shape(html: str, path: Path) -> None:
     """Reject pathological nesting or tag counts with one linear pass, before any HTML parser."""
     depth = deepest = tags = 0
@@ -413,6 +428,7 @@ def _html_text(html: str, path: Path) -> str:
         log.info("no article found in a web page; keeping all of its text")
         return "\n".join(page) + "\n"
     first = next((i for i, line in enumerate(page) if article[0] in line or line in article[0]), len(page))
+    article = _with_dropped(article, page, first)
     head = []
     meta = trafilatura.extract_metadata(html)
     title = meta.title.strip() if meta is not None and meta.title else ""

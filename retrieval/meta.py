@@ -166,14 +166,12 @@ def _extract(doc: Document) -> Document:
             break
 
     notice = ""
-    for k, (ln, t) in enumerate(head):
+    for ln, t in head:
         if RE_RECIPIENTS.search(t) or RE_ATTACH.match(t):
             continue
         if RE_NOTICE.search(t) and width(t) <= 80:
             notice = t
             doc.spans.setdefault("title", span(ln))
-            if t.startswith("关于") and k > 0 and _looks_like_org(head[k - 1][1]):
-                put("issuer", head[k - 1][1], head[k - 1][0])   # the organ on the line above the title
             break
     plan_title = ""
     for ln, t in head:
@@ -250,15 +248,11 @@ RE_NOT_TITLE = re.compile(r"联系(方式|电话|人|我们)|欢迎|今天是|�
 
 
 def _first_title(head: list, doc: Document) -> str:
-    """A title line that is neither an info row, a 文号, the recipients, a date nor what a site
-    puts around a document; one that ends with a kind of document (…通知, …条例) first."""
+    """The first line that is neither an info row, a 文号, the recipients, a date nor what a site
+    puts around a document (联系方式, 欢迎…, 无标题文档)."""
     def candidate(t: str) -> bool:
         return not ("|" in t or RE_RECIPIENTS.search(t) or is_date_line(t) or RE_DOCNO.fullmatch(t)
                     or re.match(r"^[\u4e00-\u9fff]{2,6}\s*[:：]", t) or RE_NOT_TITLE.search(t))
-    for ln, t in head:
-        if candidate(t) and RE_DOC_KIND.search(t) and width(t) <= 60 and not re.search(r"[。；，,]", t):
-            doc.spans["title"] = [ln.start, ln.end]
-            return t
     for ln, t in head:
         if not candidate(t):
             continue

@@ -123,9 +123,11 @@ RE_FIELD_CELL = re.compile(r"^[\u4e00-\u9fff]{2,6}\s*[:：]")
 
 def _pipe_rows(line: str) -> str:
     """A table row a web or Markdown copy wrote with pipes (`| 四月 | 督导评估 |`), as the
-    tab-separated row the structure parser reads; a line that is only a pipe (a table whose
-    cells stand one per line between pipes) becomes a blank line, leaving the cells."""
-    if RE_PIPE_ONLY.match(line) or RE_PIPE_RULE.match(line):
+    tab-separated row the structure parser reads (a line that is only a pipe, between the cells
+    of a table written one cell per line, stays: it keeps those cells apart)."""
+    if RE_PIPE_ONLY.match(line):
+        return line
+    if RE_PIPE_RULE.match(line):
         return ""
     t = line.strip()
     if t and t[0] in "|｜":

@@ -139,9 +139,10 @@ def _text_entries(doc: Document, chunk: Chunk, has_table: bool) -> list[Schedule
     for i, clause in enumerate(clauses):
         found = [w for w in timeexpr.find_all(fold(clause)) if w.valid and w.months]
         for k, w in enumerate(found):
-            # a table gives the plan's months; school-term guesses and undated body mentions
-            # only count where there is no table, and a dated year always counts
-            if has_table and (w.year is None or w.year == doc.year):
+            # a table gives the plan's months: a school-term guess (春季开学 ≈ 2–3月) or a 全年 in
+            # the body of a document with one adds nothing; a month or a date the body writes is
+            # a step
+            if has_table and (w.approximate or w.recurring):
                 continue
             key = (fold(clause[w.start:w.end]), tuple(w.months), w.year)
             if key in seen:  # one passage repeating the same time (大足 18.: 春秋季开学 twice)

@@ -39,6 +39,7 @@ HEADER_WORDS = {
 MONTH_KEY = re.compile(rf"^\s*((?:[{CN_NUM}]{{1,3}}|\d{{1,2}})\s*月(?:份)?)(?:\s+|$)")
 ROW_NUM_KEY = re.compile(r"^\s*(\d{1,3})\s+(?=\S)")
 WRAP_MIN_WIDTH = 20
+PIPES = ("|", "｜", "||")
 
 
 @dataclass
@@ -179,6 +180,8 @@ def parse(text: str) -> list[Block]:
         nonlocal table
         if table and table.get("row"):
             blocks.append(table["row"])
+        if table and table["mode"] == "cells":
+            _close_cells(table, blocks, table["heading"])
         table = None
 
     def set_heading(level: int, label: str):
@@ -193,6 +196,13 @@ def parse(text: str) -> list[Block]:
         if not t:
             # PDF extraction puts blank lines between wrapped lines: let _continues decide
             after_blank = True
+            i += 1
+            continue
+        if t in PIPES:
+            # a lone pipe between the cells of a table written one cell per line: no text, but
+            # it keeps the cells apart (no hard-wrap joining across it)
+            if table is None or table["mode"] != "cells":
+                close_para()
             i += 1
             continue
         if (table is not None and table["mode"] == "tab" and after_blank and "\t" not in line.raw):
@@ -224,8 +234,8 @@ def parse(text: str) -> list[Block]:
             j = i + 1
             # blank lines may stand between the cells (a table written one cell per line
             # between pipes)
-            while j < len(lines) and (lines[j].text in HEADER_WORDS or not lines[j].text):
-                if lines[j].text:
+            while j < len(lines) and (lines[j].text in HEADER_WORDS or not lines[j].text or lines[j].text in PIPES):
+                if lines[j].text and lines[j].text not in PIPES:
                     run.append(lines[j].text)
                 j += 1
             if len(run) >= 2:
@@ -423,12 +433,19 @@ def _table_line(table: dict, line: Line, blocks: list[Block], heading: list[str]
     t = line.text
     tab_heading = table["heading"]
     if table["mode"] == "cells":
-        table["pending"].append((line.start + (len(line.raw) - len(line.raw.lstrip())),
-                                 line.start + len(line.raw.rstrip())))
-        if len(table["pending"]) == len(header):
-            blocks.append(Block("row", tab_heading, list(table["pending"]),
-                                cells=[[sp] for sp in table["pending"]], header=header))
-            table["pending"] = []
+        span = (line.start + (len(line.raw) - len(line.raw.lstrip())), line.start + len(line.raw.rstrip()))
+        pending = table["pending"]
+        if TIME_HEADER.search(header[0]) and len(pending) >= 2 and _is_time_cell(t):
+            # a table keyed by time: a time starts the next row, however many lines the cells
+            # of this one took (a wrapped cell is one more line, not the next cell)
+            _close_cells(table, blocks, tab_heading)
+            pending = table["pending"]
+        if len(pending) < len(header):
+            pending.append([span])
+        else:
+            pending[-1].append(span)
+        if len(pending) == len(header) and not TIME_HEADER.search(header[0]):
+            _close_cells(table, blocks, tab_heading)
         return True
     if table["mode"] == "tab":
         if "\t" in line.raw:
@@ -467,6 +484,26 @@ def _table_line(table: dict, line: Line, blocks: list[Block], heading: list[str]
         table["row"].cells[-1].append(_strip_span(line))
         return True
     return False
+
+
+TIME_HEADER = re.compile(r"时间|月份|日期|时限")
+
+
+def _is_time_cell(t: str) -> bool:
+    from .timeexpr import parse
+    from .textnorm import normalize
+    """A cell that is a time and little else (三月, 3月下旬, 4月10日前)."""
+    w = parse(normalize(t)) if width(t) <= 24 else None
+    return w is not None and w.valid and bool(w.months) and not w.approximate and len(w.text) * 2 >= len(t)
+
+
+def _close_cells(table: dict, blocks: list[Block], heading: list[str]) -> None:
+    """The row of a one-cell-per-line table gathered so far, as a row block."""
+    cells = table["pending"]
+    if cells:
+        spans = [sp for cell in cells for sp in cell]
+        blocks.append(Block("row", heading, spans, cells=[list(c) for c in cells], header=table["header"]))
+    table["pending"] = []
 
 
 def _strip_span(line: Line) -> tuple[int, int]:
