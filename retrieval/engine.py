@@ -23,7 +23,7 @@ from .models import Answer, Citation, Document, ScheduleEntry
 from .scope import place_name, select_plans
 from .context import Conversations, Turn, merged_question
 from .query import CONFIDENT, Query, alias_table, parse_question
-from .regions import place_names, short_name
+from .regions import Places, place_names, short_name
 from .spelling import Speller
 from .textnorm import normalize
 from .search import Searcher
@@ -44,7 +44,7 @@ class State:
     aliases: list[tuple[str, frozenset[str]]]      # (normalized name, region keys)
     schedule: dict[str, list[ScheduleEntry]]       # doc_id → its schedule entries
     speller: Speller
-    places: frozenset[str]                         # the gazetteer's names, for unknown places
+    places: Places                                 # the gazetteer's names and paths, for unknown places
 
 
 class Engine:
@@ -248,9 +248,14 @@ class Engine:
         passages, a decline) is compose's to decide, and its evidence stays on the answer."""
         state = state or self.state
         evidence = compose.Evidence(query.intent, query.confidence)
+        docs = state.doc_list
         if query.unknown_places and not query.doc_ids:
-            evidence.decision, evidence.reason = "decline", "问题中的地名不是任何已收录文件的地区"
-            return _explained(no_place(query, state.doc_list), evidence)
+            # a place no document is from may still be one they name, or above or under one
+            # they name (宁德 for a notice that names 福安市): those documents are asked
+            docs = [d for d in docs if all(naming(state.places, p, d) for p in query.unknown_places)]
+            if not docs:
+                evidence.decision, evidence.reason = "decline", "问题中的地名不见于任何已收录文件"
+                return _explained(no_place(query, state.doc_list), evidence)
         if query.unheld[1] and not query.doc_ids:
             item, words = query.unheld
             evidence.decision, evidence.reason = "decline", f"“{'、'.join(words)}”不见于任何文件"
@@ -259,9 +264,11 @@ class Engine:
             plans, year_notes = [d for d in state.doc_list if d.doc_id in query.doc_ids], []
             evidence.scope_reason = "问题写明了文号"
         else:
-            plans, year_notes = select_plans(state.doc_list, query.regions, query.asked.year,
+            plans, year_notes = select_plans(docs, query.regions, query.asked.year,
                                              query.asked.year_is_relative, by_text=True)
-            evidence.scope_reason = ("问题中的地区：" + "、".join(query.regions)) if query.regions else "全部地区"
+            evidence.scope_reason = ("问题中的地区：" + "、".join(query.regions) if query.regions else
+                                     "正文提到" + "、".join(query.unknown_places) if query.unknown_places
+                                     else "全部地区")
         evidence.scope = [d.doc_id for d in plans]
         if not plans:
             evidence.decision, evidence.reason = "decline", "所问年份没有文件"
@@ -302,6 +309,12 @@ class Engine:
             return no_place(place, state.doc_list)
         plans, notes = select_plans(state.doc_list, place.regions if place is not None else [], year)
         return time_answers.answer_month(query, plans, notes, state.schedule)
+
+
+def naming(places, name: str, doc: Document) -> bool:
+    """Whether a document names the place, or a place above or under it, or is from one."""
+    own = "/".join(doc.region_path)
+    return any(places.related(name, p) for p in [*doc.places, *([own] if own else [])])
 
 
 def _explained(answer: Answer, evidence: "compose.Evidence") -> Answer:

@@ -95,7 +95,7 @@ def extract(doc: Document) -> Document:
                 value = doc.text[at:at + len(value)]
         setattr(doc, name, value)
     for name in ("date", "printed_date", "published", "region", "aliases", "year", "public",
-                 "region_path", "years", "named_years", "kind", "spans"):
+                 "region_path", "places", "years", "named_years", "kind", "spans"):
         setattr(doc, name, getattr(work, name))
     doc.attachments = [doc.text[a:a + len(x)] if (a := simple.find(x)) >= 0 else x for x in work.attachments]
     return doc
@@ -312,6 +312,7 @@ def _region(doc: Document, text: str, closing: list[str] | None = None) -> None:
                 break
     doc.region_path = path
     doc.region = path[-1] if path else ""
+    doc.places = regions.named_places(to_simplified(text))
     doc.aliases = regions.names_for(path, to_simplified(text)) if path else []
 
 

@@ -27,6 +27,7 @@ class Document:
     copy_to: str = ""       # 抄送
     attachments: list[str] = field(default_factory=list)
     region_path: list[str] = field(default_factory=list)  # [province, city, county], as known
+    places: list[str] = field(default_factory=list)  # paths (省/市/县) of the places its text names
     years: list[int] = field(default_factory=list)  # every year the document speaks for
     named_years: list[int] = field(default_factory=list)  # every year its text names (soft scope)
     dropped: int = 0        # lines of page furniture removed before parsing

@@ -168,7 +168,7 @@ def _strip_time(text: str) -> str:
     return timeexpr.RE_RELATIVE_YEAR.sub(" ", text)
 
 
-def unknown_places(text: str, places: frozenset[str], aliases, in_corpus=None) -> list[str]:
+def unknown_places(text: str, places, aliases, in_corpus=None) -> list[str]:
     """Places a question names (成都, 海淀区) that are not the region of any indexed document, nor
     part of one's name, nor named in the documents' text (涵江区 in 莆田's notice is a topic)."""
     known = [a for a, _ in aliases]
@@ -189,7 +189,7 @@ def unknown_places(text: str, places: frozenset[str], aliases, in_corpus=None) -
 
 def parse_question(question: str, documents: list[Document],
                    aliases: list | None = None, today: date | None = None, speller=None,
-                   places: frozenset[str] = frozenset(), in_corpus=None, inside_word=None) -> Query:
+                   places=frozenset(), in_corpus=None, inside_word=None) -> Query:
     """Understand a question against the indexed documents (which regions exist); pass the
     documents' alias_table when asking many questions of the same index."""
     question = question or ""

@@ -10,6 +10,7 @@ import contextlib
 import io
 import logging
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 log = logging.getLogger(__name__)
@@ -116,43 +117,87 @@ PLACES_FILE = "places.json"
 
 
 @lru_cache(maxsize=1)
-def _gazetteer_names() -> tuple[str, ...]:
-    """Every province and city by full and short name, and every county by full name: the
-    names a question may use for a place the corpus does not hold."""
+def _gazetteer() -> dict[str, tuple[str, ...]]:
+    """Every province and city by full and short name, and every county by full name, each with
+    the paths (省/市/县) it names: the names a question may use for a place, and where they sit."""
     _jio()  # first: its import prints a banner that must not reach stdout
     from jionlp.dictionary.dictionary_loader import china_location_loader
-    names: set[str] = set()
+    paths: dict[str, set[str]] = {}
+
+    def add(names, path: str) -> None:
+        for n in names:
+            if len(n) >= 2:
+                paths.setdefault(n, set()).add(path)
+
     for prov, pdata in china_location_loader(detail=False).items():
-        names.update([prov, short_name(prov)])
+        add([prov, short_name(prov)], prov)
         for city, cdata in pdata.items():
             if city.startswith("_"):
                 continue
-            names.update([city, short_name(city)])
+            add([city, short_name(city)], f"{prov}/{city}")
             for county in cdata:
                 if not county.startswith("_") and len(county) >= 3:  # 城区, 郊区: ordinary words
-                    names.add(county)
-    return tuple(sorted(n for n in names if len(n) >= 2))
+                    add([county], f"{prov}/{city}/{county}")
+    return {n: tuple(sorted(p)) for n, p in sorted(paths.items())}
 
 
-def place_names(index_dir) -> frozenset[str]:
-    """The gazetteer's place names, cached as JSON next to the index so that a question never
-    loads the gazetteer itself (a process answers its first question in well under a second)."""
+def _gazetteer_names() -> tuple[str, ...]:
+    return tuple(_gazetteer())
+
+
+@dataclass(frozen=True)
+class Places:
+    """The gazetteer as questions need it: its names, and the paths each one names."""
+    paths: dict = field(default_factory=dict)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.paths
+
+    def __bool__(self) -> bool:
+        return bool(self.paths)
+
+    def related(self, name: str, path: str) -> bool:
+        """Whether the place `name` is `path`, above it or under it (宁德 and 宁德市/福安市)."""
+        return any(p == path or path.startswith(p + "/") or p.startswith(path + "/")
+                   for p in self.paths.get(name, ()))
+
+
+def named_places(text: str) -> list[str]:
+    """The paths of the places a text names by full name (福安市, 城厢区), at index time."""
+    try:
+        table = _gazetteer()
+    except Exception:  # noqa: BLE001 - without the gazetteer, no places are read from the text
+        log.warning("gazetteer unavailable", exc_info=True)
+        return []
+    found = set()
+    for name, paths in table.items():
+        if len(name) >= 3 and name[-1] in "省市区县州旗盟" and name in text:
+            found.update(paths)
+    return sorted(found)
+
+
+def place_names(index_dir) -> Places:
+    """The gazetteer's place names and paths, cached as JSON next to the index so that a
+    question never loads the gazetteer itself (a process answers its first question in well
+    under a second)."""
     import json
     from pathlib import Path
     path = Path(index_dir) / PLACES_FILE
     try:
-        return frozenset(json.loads(path.read_text("utf-8")))
+        data = json.loads(path.read_text("utf-8"))
+        if isinstance(data, dict) and all(isinstance(v, list) for v in data.values()):
+            return Places({k: tuple(v) for k, v in data.items()})
     except (OSError, ValueError):
         pass
     try:
-        names = _gazetteer_names()
+        table = _gazetteer()
     except Exception:  # noqa: BLE001 - without the list, unknown places are simply not flagged
         log.warning("gazetteer names unavailable", exc_info=True)
-        return frozenset()
+        return Places()
     try:
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(list(names), ensure_ascii=False), "utf-8")
+        tmp.write_text(json.dumps({k: list(v) for k, v in table.items()}, ensure_ascii=False), "utf-8")
         tmp.replace(path)
     except OSError as exc:
         log.info("place names not cached: %s", exc)
-    return frozenset(names)
+    return Places(dict(table))
