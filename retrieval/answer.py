@@ -11,8 +11,8 @@ from .textnorm import SENTENCE, clean, normalize
 
 MIN_COVERAGE = 0.35      # share of the question's (IDF-weighted) words the best passage must contain; calibrated in bench/quality.py
 RELATIVE_COVERAGE = 0.6  # further passages must cover this share of what the best one covers
-MAX_EXCERPT = 200
-QUOTED_BUDGET = 450      # characters of quoted text in one passage answer (reply budget 800 with sources)
+MAX_EXCERPT = 260
+QUOTED_BUDGET = 560      # characters of quoted text in one passage answer (reply budget 800 with sources)
 
 META_LABELS = {
     "doc_number": "文号", "issuer": "发文机关", "date": "日期", "public": "公开属性",

@@ -2,6 +2,7 @@
 Telegram HTML look is tgbot/format.py, from the same sections."""
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 
 from .models import Answer, Citation, Line, Section
@@ -20,13 +21,27 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+SOURCE_TITLE = 28     # a source line names the document by its 文号, else by its title cut to this
+SOURCE_HEADING = 48   # … and the section by its heading path cut to this: one line on a phone
+
+
 def source_line(c: Citation) -> str:
-    """Where a passage comes from: region, year, title, 文号, heading path."""
+    """Where a passage comes from, in one phone line: region·year, 文号 (else the title), section."""
     parts = [p for p in (clip(c.region, NAME_SHOWN), f"{c.year}年" if c.year else "") if p]
     head = "·".join(parts)
-    title = f"《{clip(c.title, TITLE_SHOWN)}》" if c.title else ""
-    number = clip(c.doc_number or "", NAME_SHOWN)
-    return f"{head} {title}{number} › {clip(c.heading, HEADING_SHOWN)}{page_label(c.page)}".strip()
+    name = clip(c.doc_number, NAME_SHOWN) if c.doc_number else (f"《{clip(c.title, SOURCE_TITLE)}》" if c.title else "")
+    return f"{head} {name} › {clip(_heading(c.heading), SOURCE_HEADING)}{page_label(c.page)}".strip()
+
+
+def _heading(path: str) -> str:
+    """A heading path as a source line shows it: each level by its number when it has one
+    (“二、… > （三）…” → “二、（三）…”), the last level whole."""
+    parts = path.split(" > ")
+    short = []
+    for part in parts[:-1]:
+        m = re.match(r"^(第[一二三四五六七八九十百零〇\d]+[章节条]|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|\d{1,2}[.．])", part)
+        short.append(m.group(1) if m else part)
+    return "".join(short) + (" " if short and not re.search(r"[、）)．.章节条]$", short[-1]) else "") + parts[-1]
 
 
 def page_label(page: int | None) -> str:
@@ -36,8 +51,8 @@ def page_label(page: int | None) -> str:
 
 def short_source(doc_number: str, title: str, heading: str, page: int | None = None) -> str:
     """The compact source line under a group of schedule entries: 文号 › heading path (page)."""
-    source = clip(doc_number, NAME_SHOWN) or clip(title, TITLE_SHOWN)
-    return f"   —— {source} › {clip(heading, HEADING_SHOWN)}{page_label(page)}"
+    source = clip(doc_number, NAME_SHOWN) or f"《{clip(title, SOURCE_TITLE)}》"
+    return f"   —— {source} › {clip(_heading(heading), SOURCE_HEADING)}{page_label(page)}"
 
 
 def passages(citations: list[Citation], place: str = "") -> Section:

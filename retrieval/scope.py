@@ -31,10 +31,12 @@ def select_plans(docs: list[Document], regions: list[str], year: int | None,
     a relative one (今年) falls back to each region's latest plan. `by_text`: a document whose
     text names the year covers it too (a question's scope; a plan's calendar takes only the
     years a document is for)."""
-    by_region: dict[str, list[Document]] = {}
+    # a region's documents of one kind form a series (its yearly 工作要点): a year not asked picks
+    # the series' latest; documents of other kinds (a regulation, a ministry letter) stand apart
+    by_region: dict[tuple[str, str], list[Document]] = {}
     for d in docs:
         if not regions or d.region_key in regions:
-            by_region.setdefault(d.region_key or d.doc_id, []).append(d)
+            by_region.setdefault((d.region_key or d.doc_id, d.kind), []).append(d)
 
     def covers(d: Document) -> bool:
         return year is not None and (year == d.year or year in d.years or (by_text and year in d.named_years))
