@@ -312,9 +312,12 @@ class Engine:
 
 
 def naming(places, name: str, doc: Document) -> bool:
-    """Whether a document names the place, or a place above or under it, or is from one."""
+    """Whether a document speaks of a place: it names the place or one under it (a notice that
+    names 福安市 for 宁德), or its own region is the place, above or under it (莆田市's notice
+    for 城厢区). A place named above it (四川省 for 成都) is not that place."""
     own = "/".join(doc.region_path)
-    return any(places.related(name, p) for p in [*doc.places, *([own] if own else [])])
+    return any(places.covers(name, p) for p in doc.places) or bool(
+        own and (places.covers(name, own) or places.within(name, own)))
 
 
 def _explained(answer: Answer, evidence: "compose.Evidence") -> Answer:

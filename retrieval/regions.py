@@ -156,10 +156,13 @@ class Places:
     def __bool__(self) -> bool:
         return bool(self.paths)
 
-    def related(self, name: str, path: str) -> bool:
-        """Whether the place `name` is `path`, above it or under it (宁德 and 宁德市/福安市)."""
-        return any(p == path or path.startswith(p + "/") or p.startswith(path + "/")
-                   for p in self.paths.get(name, ()))
+    def covers(self, name: str, path: str) -> bool:
+        """Whether the place `name` is `path` or above it (宁德 covers 福建省/宁德市/福安市)."""
+        return any(p == path or path.startswith(p + "/") for p in self.paths.get(name, ()))
+
+    def within(self, name: str, path: str) -> bool:
+        """Whether the place `name` lies under `path` (城厢区 under 福建省/莆田市)."""
+        return any(p.startswith(path + "/") for p in self.paths.get(name, ()))
 
 
 def named_places(text: str) -> list[str]:
