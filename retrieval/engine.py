@@ -274,6 +274,12 @@ class Engine:
             evidence.decision, evidence.reason = "decline", "所问年份没有文件"
             return _explained(no_answer(query, year_notes), evidence)
         hits = state.searcher.search(query, {d.doc_id for d in plans}, k=top_k * 8)
+        if query.asked.months and query.intent in ("month", "yesno", "passage", "list"):
+            # the passages that date something in the month asked come first: a month question
+            # and the passage that answers it share a time, seldom a word
+            dated = state.searcher.dated_hits(query, {d.doc_id for d in plans}, query.asked.months, top_k * 2)
+            ids = {h.chunk.chunk_id for h in dated}
+            hits = dated + [h for h in hits if h.chunk.chunk_id not in ids]
         if query.doc_ids or query.is_meta:
             hits = state.searcher.with_heads(query, hits, query.doc_ids or [d.doc_id for d in plans][:MAX_HEADS])
         evidence.hits = hits[:8]

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import store
+from . import store, timeexpr
 from .chunker import search_text
 from .embedders import Embedder
 from .lexical import bm25_idf
@@ -49,6 +49,7 @@ class Searcher:
         self._norm_cache: dict[int, str] = {}
         self._char_df: tuple[dict[str, int], int] | None = None   # (passages per character, passages counted)
         self._titles: dict[str, str] = {}   # doc_id → normalized title, filled as passages are scoped
+        self._months: dict[int, frozenset[int]] = {}   # passage → the months it dates, as read
         # chunk → document as integers, so filters are array operations even at 1M chunks
         self.doc_names = list(dict.fromkeys(c.doc_id for c in self.chunks))
         self.all_docs = frozenset(self.doc_names)
@@ -155,6 +156,30 @@ class Searcher:
                 if c.kind == "head" and c.chunk_id not in have:
                     extra.append(Hit(c, floor, 0.0, 0.0, self.coverage(weights, int(i), query.alts)))
         return hits + extra
+
+    def months_of(self, pos: int) -> frozenset[int]:
+        """The months a passage dates something in (四月, 4月10日前, 3月—6月底), read once."""
+        got = self._months.get(pos)
+        if got is None:
+            text = self.chunk_search_text(pos)
+            got = self._months[pos] = frozenset(m for w in timeexpr.find_all(text)
+                                                if w.valid and not w.approximate and not w.recurring
+                                                for m in w.months)
+        return got
+
+    def dated_hits(self, query: Query, doc_ids: set[str] | None, months: list[int], k: int) -> list[Hit]:
+        """Passages of the documents asked about that date something in one of `months`: what a
+        month question finds whatever words it uses (四月 and 4月 share no token)."""
+        mask = self.allowed(doc_ids)
+        weights = self.term_weights(query.tokens)
+        want = set(months)
+        out = []
+        for pos in np.flatnonzero(mask):
+            pos = int(pos)
+            if want & self.months_of(pos):
+                out.append(Hit(self.chunks[pos], 0.0, 0.0, 0.0, self.coverage(weights, pos, query.alts)))
+        out.sort(key=lambda h: (-h.coverage, h.chunk.chunk_id))
+        return out[:k]
 
     def search(self, query: Query, doc_ids: set[str] | None = None, k: int = 10) -> list[Hit]:
         """Best chunks for a query, restricted to doc_ids when given."""
