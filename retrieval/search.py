@@ -176,7 +176,7 @@ class Searcher:
         out = []
         for pos in np.flatnonzero(mask):
             pos = int(pos)
-            if want & self.months_of(pos):
+            if self.chunks[pos].kind != "head" and want & self.months_of(pos):   # a signature date plans nothing
                 out.append(Hit(self.chunks[pos], 0.0, 0.0, 0.0, self.coverage(weights, pos, query.alts)))
         out.sort(key=lambda h: (-h.coverage, h.chunk.chunk_id))
         return out[:k]

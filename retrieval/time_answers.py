@@ -13,6 +13,9 @@ from .textnorm import normalize
 
 
 
+NAMED_PLACES = 4   # places a note names one by one; more are counted
+
+
 def months_text(months: list[int]) -> str:
     if months == list(range(1, 13)):
         return "全年每月"
@@ -88,8 +91,11 @@ def answer_month(query: Query, plans: list[Document], notes: list[str],
             cites.append(entry_citation(doc, e))
             entries_out.append(entry_json(e))
     if no_table:
+        no_table = list(dict.fromkeys(no_table))
         kinds = kind_name(d for d in plans if place_name(d) in no_table)
-        notes.insert(0, f"{'、'.join(no_table)}的{kinds}未列月度安排表。")
+        named = "、".join(no_table) if len(no_table) <= NAMED_PLACES else \
+            f"{'、'.join(no_table[:NAMED_PLACES])}等 {len(no_table)} 地"
+        notes.insert(0, f"{named}的{kinds}未列月度安排表。")
     head = f"{label}的工作安排："
     if not cites:
         head = f"{label}没有找到列明的工作安排。"
