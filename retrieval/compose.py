@@ -14,13 +14,15 @@ from dataclasses import dataclass, field, replace
 
 from . import decline
 from .answer import answer_meta, answer_passages, declined_answer
-from .details import missing_detail
+from .answer import citation
+from .chunker import row_text
+from .details import asked_detail, missing_detail
 from .models import Answer, Citation, Document, Hit
 from .query import Query
 from .render import to_text
 from .scope import kind_name
 from .meta import field_evidence
-from .textnorm import normalize
+from .textnorm import SENTENCE, normalize
 from .timeexpr import find_all, says_when
 
 REPLY_BUDGET = 800       # characters of a reply read on a phone
@@ -111,7 +113,7 @@ def reply(query: Query, plans: list[Document], hits: list[Hit], special: Answer 
         if special is not None:
             evidence.reason = "特殊回答说缺少的内容，原文中有：由原文回答"
         answer = floor
-    return _detail_line(query, answer)
+    return _detail_line(query, answer, hits, docs)
 
 
 EXTRA = 2   # passages added after a special answer that does not quote the best one
@@ -146,21 +148,53 @@ def _with_passages(special: Answer, floor: Answer, evidence: Evidence, most: int
     return answer
 
 
-def _appended(special: Answer, extra: list[Citation]) -> Answer:
-    """A copy of the special answer with `extra` passages quoted after its own sections."""
+def _appended(special: Answer, extra: list[Citation], first: bool = False) -> Answer:
+    """A copy of the answer with `extra` passages quoted after its own sections (`first`: before
+    them, as the passage that gives what was asked)."""
     from .render import passages, sections
     own = sections(special)
+    if first and special.kind in ("passages", "exists"):
+        return replace(special, sections=[], citations=[*extra, *special.citations][:len(special.citations) + 1])
     section = passages(extra)
     section.title = "相关原文："
-    return replace(special, sections=[*own, section], citations=[*special.citations, *extra])
+    parts = [section, *own] if first else [*own, section]
+    cites = [*extra, *special.citations] if first else [*special.citations, *extra]
+    return replace(special, sections=parts, citations=cites)
 
 
-def _detail_line(query: Query, answer: Answer) -> Answer:
-    """A detail asked for (地点, 天数, 名单 …) that no quoted text gives is said first."""
+def _detail_line(query: Query, answer: Answer, hits: list[Hit], docs: dict) -> Answer:
+    """A detail asked for (地点, 时长, 名单 …) that no quoted text gives is looked for in the other
+    passages found; one that gives it is quoted first; only when none does is it said missing."""
     if answer.kind in ("none", "meta", "invalid"):
         return answer
     detail = missing_detail(query.norm, [c.text for c in answer.citations])
-    if detail:
-        answer.answer = f"文件没有写明{detail}。以下是文件中相关的内容：\n{answer.answer}"
-        answer.unanswered = answer.unanswered or f"没有写明{detail}"
+    if not detail:
+        return answer
+    _, gives = asked_detail(query.norm)
+    # as much about the question as the best passage: a number of schools elsewhere in the
+    # plan does not say how many this item checks
+    bar = max(CLOSEST, DETAIL_KEEP * max((h.coverage for h in hits[:DETAIL_SEARCH]), default=0.0))
+    for h in hits[:DETAIL_SEARCH]:
+        text = row_text(h.chunk)
+        m = gives.search(text)
+        if m and h.coverage >= bar and not any(_same(citation(docs[h.chunk.doc_id], h.chunk), c)
+                                                  for c in answer.citations):
+            cite = citation(docs[h.chunk.doc_id], h.chunk, sentence_at(text, m.start()))
+            return _appended(answer, [cite], first=True)
+    answer.answer = f"文件没有写明{detail}。以下是文件中相关的内容：\n{answer.answer}"
+    answer.unanswered = answer.unanswered or f"没有写明{detail}"
     return answer
+
+
+DETAIL_SEARCH = 8   # passages searched for a detail the quoted ones do not give
+DETAIL_KEEP = 0.9   # … that cover the question about as well as the best one
+
+
+def sentence_at(text: str, pos: int) -> str:
+    """The sentence of `text` that holds position `pos`, with the item's opening if it fits."""
+    start = 0
+    for m in SENTENCE.finditer(text):
+        if m.start() <= pos < m.end():
+            return ("…" if m.start() > 0 else "") + m.group(0) + ("…" if m.end() < len(text) else "")
+        start = m.end()
+    return text[max(0, pos - 60):pos + 60]
