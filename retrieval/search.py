@@ -194,8 +194,12 @@ class Searcher:
         bm_masked = np.where(mask, bm, -1.0)
         bm_order = [int(i) for i in top(bm_masked, CANDIDATES) if bm_masked[i] > 0]
 
-        qtext = query.text or query.norm
-        qvec = np.ascontiguousarray(self.embedder.embed_queries([qtext]), dtype=np.float32)
+        # the question as asked and its topic alone: the whole question keeps what its words
+        # mean together (哪天通过), the topic keeps places and question words from outweighing it
+        texts = list(dict.fromkeys(t for t in (query.norm, query.text) if t)) or [""]
+        vecs = self.embedder.embed_queries(texts)
+        qvec = vecs.mean(axis=0, keepdims=True)
+        qvec = np.ascontiguousarray(qvec / max(float(np.linalg.norm(qvec)), 1e-9), dtype=np.float32)
         allowed = None if mask.all() else np.flatnonzero(mask)
         want = min(n if allowed is None else len(allowed), CANDIDATES)
         params = store.search_params(self.built.vectors, allowed)
