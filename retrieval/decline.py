@@ -53,6 +53,11 @@ def judge(query: Query, hits: list[Hit], shown: list[Citation], embedder: str = 
     f = features(query, hits)
     if not hits:
         return Verdict(True, "检索没有找到任何段落", "", f)
+    item, words = query.unheld
+    if words and not query.doc_ids:
+        # an item named by its kind (…专项督导) with a word no document uses, nor its synonyms
+        said = "、".join(words)
+        return Verdict(True, f"“{said}”不见于任何文件", f"“{item}”：文件中没有出现“{said}”。", f)
     calibrated = PARAMS.get("embedder") == embedder
     cov_min = PARAMS.get("coverage", UNCALIBRATED) if calibrated else UNCALIBRATED
     dense_min = PARAMS.get("dense", 1.0) if calibrated else 1.0

@@ -256,10 +256,6 @@ class Engine:
             if not docs:
                 evidence.decision, evidence.reason = "decline", "问题中的地名不见于任何已收录文件"
                 return _explained(no_place(query, state.doc_list), evidence)
-        if query.unheld[1] and not query.doc_ids:
-            item, words = query.unheld
-            evidence.decision, evidence.reason = "decline", f"“{'、'.join(words)}”不见于任何文件"
-            return _explained(no_answer(query, [], f"“{item}”：文件中没有出现“{'、'.join(words)}”。"), evidence)
         if query.doc_ids:
             plans, year_notes = [d for d in state.doc_list if d.doc_id in query.doc_ids], []
             evidence.scope_reason = "问题写明了文号"

@@ -175,7 +175,7 @@ def _extract(doc: Document) -> Document:
             break
     plan_title = ""
     for ln, t in head:
-        if RE_ATTACH.match(t) or "《" in t:
+        if RE_ATTACH.match(t) or "《" in t or "|" in t:
             continue
         if RE_PLAN_TITLE.search(to_simplified(t)) and width(t) <= 60 and not re.search(r"[。，,；]", t):
             plan_title = t
@@ -220,7 +220,7 @@ def _extract(doc: Document) -> Document:
 
     _years(doc, plan_title or doc.title)
     _region(doc, text, [t for _, t in signature])
-    doc.kind = document_kind(plan_title or doc.title, text)
+    doc.kind = _kind(plan_title or doc.title, doc.doc_number, text)
     return doc
 
 
@@ -242,6 +242,15 @@ def document_kind(title: str, text: str) -> str:
     if len(RE_ARTICLES.findall(text)) >= 3:
         return "规定"
     return "文件"
+
+
+def _kind(title: str, doc_number: str, text: str) -> str:
+    """document_kind, with a 文号 that names its kind (国教督办函〔2018〕16号: a 函) for a document
+    without a title."""
+    kind = document_kind(title, text)
+    if kind == "文件" and re.search(r"函\s*[〔\[［(（]", doc_number or ""):
+        return "函"
+    return kind
 
 
 RE_NOT_TITLE = re.compile(r"联系(方式|电话|人|我们)|欢迎|今天是|无标题|版权|网站|^附\s*件")

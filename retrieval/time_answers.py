@@ -142,6 +142,9 @@ def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
     parts, cites, entries_out, months = [], [], [], set()
     for region in sorted(dated):
         group = dated[region]
+        if any(not e.approximate for e in group):
+            # the dates a document writes, not the months a school-term word suggests
+            group = [e for e in group if not e.approximate]
         doc = docs[group[0].doc_id]
         parts.append(Section(region, f"{doc.year}年{doc.kind}" if doc.year else doc.kind, entry_lines(doc, group, doc.year)))
         for e in group:
