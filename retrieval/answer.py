@@ -88,7 +88,7 @@ def answer_passages(query: Query, hits: list[Hit], docs: dict[str, Document], to
                     notes: list[str]) -> Answer:
     """The floor: the best passages the search found, quoted with their sources, whatever their
     coverage (whether they answer the question is `decline.judge`'s to weigh, not this)."""
-    good = ranked(hits)
+    good = ranked(hits, meta=query.is_meta or bool(query.doc_ids))
     if not good:
         return no_answer(query, notes)
     cites, whole = [], []
@@ -112,11 +112,19 @@ def answer_passages(query: Query, hits: list[Hit], docs: dict[str, Document], to
                   notes=notes, more=more)
 
 
-def ranked(hits: list[Hit]) -> list[Hit]:
+def ranked(hits: list[Hit], meta: bool = False) -> list[Hit]:
     """Hits in the order passages are quoted: those that cover the question (`relevant`) first,
-    then the rest of what the search found, each in search order."""
+    then the rest of what the search found, each in search order; a document's header lines
+    (文件信息) after the passages unless the question is about the document itself (`meta`) or
+    they cover it better than any passage: a title and recipients share every topic word and
+    say nothing about any of them."""
     good = relevant(hits)
-    return good + [h for h in hits if h not in good]
+    order = good + [h for h in hits if h not in good]
+    if meta:
+        return order
+    best = max((h.coverage for h in order if h.chunk.kind != "head"), default=0.0)
+    late = [h for h in order if h.chunk.kind == "head" and h.coverage <= best]
+    return [h for h in order if h not in late] + late
 
 
 def no_answer(query: Query, notes: list[str], missing: str = "", kind: str = "文件") -> Answer:

@@ -76,8 +76,12 @@ def refuted(query: Query, claim_kind: str, citations: list[Citation]) -> bool:
 
 
 def agrees(special: Answer, floor: Answer) -> bool:
-    """Whether the special answer already quotes the passage search ranks first."""
-    return not floor.citations or any(_same(floor.citations[0], s) for s in special.citations)
+    """Whether the special answer already quotes all that passage search quotes first: a
+    clause of the best passage (a dated step) leaves the rest of it (who, how) to be quoted."""
+    if not floor.citations:
+        return True
+    best = floor.citations[0]
+    return any(s.doc == best.doc and s.start <= best.start and best.end <= s.end for s in special.citations)
 
 
 def reply(query: Query, plans: list[Document], hits: list[Hit], special: Answer | None, docs: dict,

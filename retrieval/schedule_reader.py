@@ -190,9 +190,15 @@ def extract_schedule(doc: Document, chunks: list[Chunk]) -> list[ScheduleEntry]:
     """Dated activities of a document: every schedule-table row, plus dated body sentences; in a
     single-month document, every passage."""
     period = single_period(doc)
-    if period is not None:
-        return _period_entries(doc, chunks, period)
     entries: list[ScheduleEntry] = []
+    if period is not None:
+        # every passage is the month's; the dates its sentences write are steps of their own
+        # (10月16日至10月27日 in a 10月 plan), what a when-question asks for
+        entries = _period_entries(doc, chunks, period)
+        for chunk in chunks:
+            if chunk.kind == "text":
+                entries.extend(_text_entries(doc, chunk, True))
+        return entries
     for chunk in chunks:
         if chunk.kind == "row":
             entries.extend(_row_entries(doc, chunk))

@@ -75,6 +75,10 @@ def answer_month(query: Query, plans: list[Document], notes: list[str],
         if asked.year and not asked.year_is_relative and asked.year != doc.year:
             year = asked.year  # e.g. 2022年4月 asked of a 2021 plan that schedules 2022 steps
         doc_entries = schedule.get(doc.doc_id, [])
+        if any(e.source == "document" for e in doc_entries):
+            # the plan of one month: its items are the month's list (their own dated steps are
+            # for when-questions)
+            doc_entries = [e for e in doc_entries if e.source == "document"]
         has_table = any(e.source in ("table", "document") for e in doc_entries)
         hits = [e for e in doc_entries if e.year == year and set(e.months) & set(months)
                 and (keep is None or keep(e))]
@@ -129,7 +133,7 @@ def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
     undated: dict[str, Hit] = {}
     for h in good:
         c = h.chunk
-        found = _the_named(query, [e for e in schedule.get(c.doc_id, []) if e.start < c.end and c.start < e.end])
+        found = _the_named(query, _own_dates([e for e in schedule.get(c.doc_id, []) if e.start < c.end and c.start < e.end]))
         region = place_name(docs[c.doc_id])
         if not found and h is good[0]:
             found = _dated_elsewhere(query, docs[c.doc_id], schedule.get(c.doc_id, []), specific or set(),
@@ -162,6 +166,12 @@ def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
     return Answer(question=query.question, kind="when", answer=head, citations=cites, notes=notes,
                   months=sorted(months), schedule=entries_out, sections=parts,
                   unanswered="" if dated else "没有写明时间")
+
+
+def _own_dates(entries: list[ScheduleEntry]) -> list[ScheduleEntry]:
+    """A passage's dated steps, if it has any, rather than the month its document is the plan of."""
+    own = [e for e in entries if e.source != "document"]
+    return own or entries
 
 
 def named_words(query: Query, activity: str) -> int:
@@ -230,8 +240,13 @@ def _month_answer(query, plans, notes, hits, state, top_k):
         return any(mentions(text, t, query.alts) for t in topic)
 
     answer = answer_month(query, plans, notes, state.schedule, keep=about)
-    if answer.schedule and all(e.get("source") == "document" for e in answer.schedule):
-        return None  # a single-month document: its passages answer a question about its content
+    if any(e.get("source") == "document" for e in answer.schedule):
+        # a single-month document: a question in the words of its title (10月份责任督学挂牌督导
+        # 有哪些工作) asks for its list, one about something in it (户外活动) for its passages
+        titles = " ".join(normalize(docs[e["doc"]].title) for e in answer.schedule)
+        if any(t not in titles for t in topic):
+            return None
+        return answer_month(query, plans, notes, state.schedule)
     if answer.citations:
         return answer
     if query.regions and query.confidence >= 0.7:
