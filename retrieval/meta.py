@@ -27,11 +27,14 @@ RE_COPY_TO = re.compile(r"^抄\s*送\s*[:：]\s*(.+)$")
 KV_KEYS = {
     "doc_number": ("发文字号", "文号"),
     "issuer": ("发文机关", "发布机构", "发文单位", "发布单位"),
+    "source": ("来源", "信息来源"),   # a web copy's source: the issuer when nothing else names one
     "title": ("标题", "名称", "文件名称"),
     "date": ("成文日期", "发文时间", "发文日期"),
     "published": ("发布日期", "发布时间", "发表日期", "发表时间"),
 }
 HEAD_LINES = 25
+RE_NEXT_FIELD = re.compile(r"(?<=\S)\s+(?=[\u4e00-\u9fff]{2,5}\s*[:：])")
+RE_SEAL_NOTE = re.compile(r"^[（(][^）)]{2,20}[）)]$")   # （甘肃省教育厅代章）
 # a regulation's record of passing: a date in any spelling, the organ, "…会议通过" or "…批准"
 RE_PASSED_END = re.compile(r"(第[一二三四五六七八九十百\d]+次会议)?(通过|批准)[）)]?$")
 # What kind of document it is, from the end of its title (条例, 工作要点 …), as replies name it
@@ -42,14 +45,15 @@ KINDS = [("工作要点", "工作要点"), ("要点", "工作要点"), ("工作�
 
 
 def is_date_line(t: str) -> bool:
-    """A line that is only a date (成文日期 under a signature)."""
+    """A line that is only a date (成文日期 under a signature), not a labelled field (发布时间:…)."""
     t = re.sub(r"\s+", "", t)
-    return bool(parse_date(t)) and width(t) <= 12
+    return bool(parse_date(t)) and width(t) <= 12 and not re.search(r"[:：]", t)
 
 
 def _kv_fields(t: str) -> dict[str, str]:
-    """Fields of one info-table line; values stand after the colon or in the next cell."""
-    cells = [c.strip() for c in re.split(r"\s*\|\s*", t)]
+    """Fields of one info-table line; values stand after the colon or in the next cell; fields
+    on one line without a table (来源：… 作者：… 发布时间：…) are cells too."""
+    cells = [c.strip() for part in re.split(r"\s*\|\s*", t) for c in RE_NEXT_FIELD.split(part)]
     out: dict[str, str] = {}
     for i, cell in enumerate(cells):
         m = re.match(r"^([\u4e00-\u9fff]{2,6})\s*[:：]\s*(.*)$", cell)
@@ -58,6 +62,7 @@ def _kv_fields(t: str) -> dict[str, str]:
         key, value = m.group(1), m.group(2).strip()
         if not value and i + 1 < len(cells) and not re.match(r"^[\u4e00-\u9fff]{2,6}\s*[:：]", cells[i + 1]):
             value = cells[i + 1]
+        value = clean(value)
         for name, keys in KV_KEYS.items():
             if key in keys and value and value not in ("无", "-"):
                 out[name] = value
@@ -121,14 +126,19 @@ def _extract(doc: Document) -> Document:
             break
         head.append((ln, t))
 
+    source = None
     for ln, t in head:
-        kv = _kv_fields(t) if ("|" in t or re.match(r"^[\u4e00-\u9fff]{2,6}\s*[:：]", t)) else {}
+        # the fields of a line are read before its spaces are cleaned away (来源：某局  发布日期：…)
+        kv = _kv_fields(ln.text) if ("|" in t or re.match(r"^[\u4e00-\u9fff]{2,6}\s*[:：]", t)) else {}
         for name, value in kv.items():
             if name in ("date", "published"):
                 value = parse_date(value)
             elif name == "doc_number":
                 m = RE_DOCNO.search(value)
                 value = re.sub(r"\s+", "", m.group(1)) if m else ""
+            elif name == "source":
+                source = source or (value, ln)
+                continue
             put(name, value, ln)
 
     # a line that is nothing but a 文号, wherever it stands: under the title, or after the
@@ -145,10 +155,16 @@ def _extract(doc: Document) -> Document:
         if not is_date_line(t):
             continue
         put("date", parse_date(re.sub(r"\s+", "", t)), ln)
-        if idx > 0:
-            prev_ln, prev = signature[idx - 1]
+        # the organ on the line above, past a seal note such as （甘肃省教育厅代章）
+        for back in (1, 2):
+            if idx - back < 0:
+                break
+            prev_ln, prev = signature[idx - back]
             if _looks_like_org(prev):
                 put("issuer", prev, prev_ln)
+                break
+            if not RE_SEAL_NOTE.match(prev):
+                break
         break
 
     # a regulation's record of passing: "2001年6月29日 郑州市第十一届人民代表大会常务委员会第二十次
@@ -190,6 +206,8 @@ def _extract(doc: Document) -> Document:
         if RE_ORG.search(org):
             put("issuer", org, head[0][0])
             doc.spans["issuer"] = doc.spans.get("title", doc.spans["issuer"])
+    if source is not None and _looks_like_org(source[0]):
+        put("issuer", source[0], source[1])   # no signature, no 发文机关: the page's 来源
     if not doc.title:
         if notice:
             doc.title = doc.issuer + notice if notice.startswith("关于") else notice
@@ -204,6 +222,10 @@ def _extract(doc: Document) -> Document:
             if d:
                 doc.printed_date = d
                 doc.spans["printed_date"] = span(ln)
+                # the imprint (版记) names the organ that prints it: "潍坊市…办公室 2025年2月18日印发"
+                organ = re.split(r"\s*\d{4}\s*年|\s*[〇○零一二三四五六七八九]{4}\s*年", t)[0].strip()
+                if organ != t and _looks_like_org(organ):
+                    put("issuer", organ, ln)
         if "不公开" in t and width(t) <= 20:
             doc.public = False
             doc.spans["public"] = span(ln)

@@ -67,6 +67,16 @@ class Cleaned:
     pages: list[int] = field(default_factory=list)  # where each PDF page starts in `text`
 
 
+# a page's own fields, which a line of furniture may carry too ("发布时间：2022-03-01  浏览次数：321")
+RE_FIELD = re.compile(r"(发布时间|发布日期|发文日期|成文日期|发布机构|发文机关|文\s*号|来\s*源|作\s*者)\s*[:：]")
+RE_COUNTER = re.compile(r"(浏览量|浏览次数|阅读次数|阅读量|点击数|点击量|访问量|访问次数)\s*[:：]?\s*\d+")
+
+
+def without_counters(line: str) -> str:
+    """A line of page fields with its read counter taken out, the fields kept."""
+    return RE_COUNTER.sub("", line).rstrip()
+
+
 def is_furniture(line: str) -> bool:
     """A line a web page or a document site added around the circular (read in simplified
     characters: 【字體：大 中 小】 is a toolbar too)."""
@@ -143,6 +153,10 @@ def clean_page(text: str) -> Cleaned:
     text, glosses = PINYIN_GLOSS.subn("", text)
     kept, dropped = [], 0
     for line in (_pipe_rows(ln) for ln in text.split("\n")):
+        if RE_FIELD.search(line) and RE_COUNTER.search(line):
+            line = without_counters(line)   # the counter goes, the page's fields stay
+            if not is_furniture(line):
+                dropped += 1
         if is_furniture(line):
             dropped += 1
             continue

@@ -197,7 +197,11 @@ def extract_schedule(doc: Document, chunks: list[Chunk]) -> list[ScheduleEntry]:
         entries = _period_entries(doc, chunks, period)
         for chunk in chunks:
             if chunk.kind == "text":
-                entries.extend(_text_entries(doc, chunk, True))
+                # the document's own month said again (the title glued to the first passage)
+                # is no step: a step names a day, a part of the month or other months
+                entries.extend(e for e in _text_entries(doc, chunk, True)
+                               if not (e.months == period.months and re.fullmatch(
+                                   r"(\d{4}年)?[\d一二三四五六七八九十]{1,3}月份?", e.when_text.replace(" ", ""))))
         return entries
     for chunk in chunks:
         if chunk.kind == "row":
