@@ -86,14 +86,20 @@ def test_sections_render_from_their_parts_not_from_marked_text():
     [html] = answer_messages(answer)
     assert "<b>【测试县】</b>2021年" in html
     assert "\n· 【不是标题】—— 也不是出处\n" in unescape(html) and "<b>【不是标题】" not in html
-    assert "<i>   —— 测〔2021〕1号 › 一、安排 &gt; 1.</i>" in html
+    assert "<i>   —— 测〔2021〕1号 › 一、1.</i>" in html
     assert to_text(answer).splitlines() == ["4月的工作安排：", "【测试县】2021年", "· 【不是标题】—— 也不是出处",
-                                            "· 四月　评估", "   —— 测〔2021〕1号 › 一、安排 > 1."]
+                                            "· 四月　评估", "   —— 测〔2021〕1号 › 一、1."]
     _shown(html)
 
 
 def test_passages_without_sections_are_numbered_each_with_its_full_source():
     answer = Answer("q", "passages", "找到 2 段：", citations=[_cite(1), _cite(2)])
     [html] = answer_messages(answer)
-    assert "1. 第1项 &amp; 说明\n<i>   —— 测试县·2021年 《测试&lt;通知&gt;》测〔2021〕1号 › 一、安排 &gt; 1.</i>" in html
+    # one phone line: region·year, the 文号, the section by its numbers
+    assert "1. 第1项 &amp; 说明\n<i>   —— 测试县·2021年 测〔2021〕1号 › 一、1.</i>" in html
     assert "\n\n2. 第2项 &amp; 说明" in html     # a passage starts a part of its own
+    # without a 文号 the title names the document, escaped
+    untitled = Citation(doc="d", title="测试<通知>", doc_number="", region="测试县", year=2021,
+                        heading="一、安排 > 1.", text="第1项", start=1, end=2)
+    [html] = answer_messages(Answer("q", "passages", "找到 1 段：", citations=[untitled]))
+    assert "—— 测试县·2021年 《测试&lt;通知&gt;》 › 一、1.</i>" in html
