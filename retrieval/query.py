@@ -44,7 +44,11 @@ def without_form(text: str, form: str) -> str:
 MONTH_WORDS = set("""做什么 干什么 干啥 做啥 搞啥 有什么 有哪些 有啥 安排 工作 督导 任务 计划 事项 活动 评估 检查 调研 要做 要干
 重点 重点工作 主要 内容 事情 事 啥 什么 哪些 搞 干 做 要 都 的 有 份 月份 工作安排 督导工作 专项 具体""".split())
 # Spoken fillers and particles, removed before the topic is read
-FILLERS = re.compile(r"(从)?哪(一)?天到哪(一)?天|几号到几号|(从)?几月到几月|到底|究竟|请问一下|请问|我想问一下|我想问下|想问一下|想问下|问一下|问下|麻烦问下|麻烦问一下|麻烦|打听一下|"
+# what a speaker says of themselves before asking (我是XX小学的校长，…): who asks is not what
+# is asked; a place it names has already scoped the question
+SPEAKER = (r"我(?:是|们是)[^，,。？?！!]{0,24}?(?:园长|校长|副校长|老师|教师|督学|主任|家长|书记|局长|工作人员)[，,。！!]?|"
+           r"我们(?:园|学校|幼儿园)(?=[的里要])")
+FILLERS = re.compile(SPEAKER + r"|(从)?哪(一)?天到哪(一)?天|几号到几号|(从)?几月到几月|到底|究竟|请问一下|请问|我想问一下|我想问下|想问一下|想问下|问一下|问下|麻烦问下|麻烦问一下|麻烦|打听一下|"
                      r"帮我查一下|帮我查查|帮我查|帮忙查一下|查一下|告诉我|我想知道|想知道|知道不|谁知道|有人知道|"
                      r"一下子|一下|哈$|呀|啊|呢|吧|嘛|咯|啦|哦|喔|呗|哇|捏")
 # The form of a question, not its topic: A不A / A没A (能不能, 包不包括 → 包括), counted-list

@@ -125,9 +125,14 @@ def _label(text: str, level: int) -> str:
 
 
 def _header_cells(line: Line) -> list[str] | None:
+    """The column names of a table's header row: short names, most of them known header words
+    (时间, 工作内容 …) and one naming the time; an unknown one (阶段, 督导重点) may stand among them."""
     t = line.text
     cells = [c for c in re.split(r"\t|\s+", t) if c]
-    if len(cells) >= 2 and all(c in HEADER_WORDS for c in cells):
+    if len(cells) < 2 or any(len(c) > 8 or re.search(r"[\d，,。；;：:、]", c) for c in cells):
+        return None
+    known = sum(c in HEADER_WORDS for c in cells)
+    if known == len(cells) or (known * 2 >= len(cells) and any(TIME_HEADER.search(c) for c in cells)):
         return cells
     return None
 

@@ -316,8 +316,10 @@ def parse_question(text: str, today: date) -> AskedTime:
             asked.year = w.year
             asked.year_is_relative = False
         asked.wording = asked.wording or w.text
-    if asked.year is None:
-        m = re.search(r"(20\d{2})\s*年", text)
-        if m:
-            asked.year = int(m.group(1))
+    m = re.search(r"(20\d{2})\s*年", text)
+    if m and (asked.year is None or (ry and not rel)):
+        # a year written out is the year meant, whatever 去年 said around it (去年也就是2023年)
+        asked.year = int(m.group(1))
+        if ry and not rel:
+            asked.year_is_relative = False
     return asked
