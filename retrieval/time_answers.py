@@ -121,9 +121,39 @@ def _dated_elsewhere(query: Query, doc: Document, entries: list[ScheduleEntry], 
     return []
 
 
+def step_score(query: Query, e: ScheduleEntry, weights: dict[str, float], title: str = "") -> float:
+    """How much of the question a dated step names (its section's title and its own words),
+    each topic word weighed by its rarity in the index; the words of the document's title
+    (春季开学 in a 春季开学 notice) name every step of it and tell none apart."""
+    topic = [t for t in query.tokens if t not in MONTH_WORDS and t not in title]
+    total = sum(weights.get(t, 1.0) for t in topic)
+    if not total:
+        return 0.0
+    text = normalize(f"{e.heading} {e.activity}")
+    return sum(weights.get(t, 1.0) for t in topic if mentions(text, t, query.alts)) / total
+
+
+BETTER_STEP = 0.15   # a step of the document that names this much more of the question replaces the found one
+
+
+def _best_steps(query: Query, found: list[ScheduleEntry], entries: list[ScheduleEntry],
+                weights: dict[str, float], title: str) -> list[ScheduleEntry]:
+    """The steps to answer with in one document: those the passages found, unless another of its
+    dated steps names clearly more of what is asked (实地督导 for the 实地督导 step, not 自查)."""
+    own = [e for e in _own_dates(entries) if e.months and e.source != "document"]
+    if not own:
+        return found
+    scores = {id(e): step_score(query, e, weights, title) for e in own}
+    top = max(scores.values())
+    have = max((step_score(query, e, weights, title) for e in found), default=0.0)
+    if top >= have + BETTER_STEP:
+        return [e for e in own if scores[id(e)] == top]
+    return found
+
+
 def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
                 schedule: dict[str, list[ScheduleEntry]], notes: list[str],
-                specific: set[str] | None = None) -> Answer | None:
+                specific: set[str] | None = None, weights: dict[str, float] | None = None) -> Answer | None:
     """When an activity happens, per region; None if no passage matches the activity. With no
     date anywhere for it, the answer says so (Answer.unanswered)."""
     good = relevant(hits)
@@ -138,6 +168,9 @@ def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
         if not found and h is good[0]:
             found = _dated_elsewhere(query, docs[c.doc_id], schedule.get(c.doc_id, []), specific or set(),
                                      about_subject(good, docs[c.doc_id]))
+        if weights is not None and (found or h is good[0]) and region not in dated:
+            found = _best_steps(query, found, schedule.get(c.doc_id, []), weights,
+                                normalize(docs[c.doc_id].title))
         if found:
             lst = dated.setdefault(region, [])
             lst.extend(e for e in found if e not in lst)
@@ -262,7 +295,7 @@ def specific_words(query: Query, searcher) -> set[str]:
 
 def _when_answer(query, plans, notes, hits, state, top_k):
     return answer_when(query, hits, state.built.documents, state.schedule, notes,
-                       specific_words(query, state.searcher))
+                       specific_words(query, state.searcher), state.searcher.term_weights(query.tokens))
 
 
 def _yesno_answer(query, plans, notes, hits, state, top_k):
