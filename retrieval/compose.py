@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from . import decline
 from .answer import answer_meta, answer_passages, declined_answer
-from .answer import citation
+from .answer import citation, excerpt
 from .chunker import row_text
 from .details import asked_detail, missing_detail
 from .models import Answer, Citation, Document, Hit
@@ -52,6 +52,11 @@ def _same(a: Citation, b: Citation) -> bool:
     return a.doc == b.doc and a.start < b.end and b.start < a.end
 
 
+def _covers(a: Citation, b: Citation) -> bool:
+    """Whether passage `a` holds all of passage `b` (a clause of a passage holds none of the rest)."""
+    return a.doc == b.doc and a.start <= b.start and b.end <= a.end
+
+
 def found(special: Answer | None) -> bool:
     """Whether a special answer found what was asked (not "none", nothing left unanswered)."""
     return special is not None and special.kind not in ("none", "invalid") and not special.unanswered
@@ -80,8 +85,7 @@ def agrees(special: Answer, floor: Answer) -> bool:
     clause of the best passage (a dated step) leaves the rest of it (who, how) to be quoted."""
     if not floor.citations:
         return True
-    best = floor.citations[0]
-    return any(s.doc == best.doc and s.start <= best.start and best.end <= s.end for s in special.citations)
+    return any(_covers(s, floor.citations[0]) for s in special.citations)
 
 
 def reply(query: Query, plans: list[Document], hits: list[Hit], special: Answer | None, docs: dict,
@@ -94,6 +98,7 @@ def reply(query: Query, plans: list[Document], hits: list[Hit], special: Answer 
         evidence.special = f"{special.kind}{'（' + special.unanswered + '）' if special.unanswered else ''}"
     if found(special):
         evidence.decision, evidence.special_found = "special", True
+        floor = _with_sources(query, special, floor, hits, docs)
         answer = special if agrees(special, floor) else _with_passages(special, floor, evidence, EXTRA)
     elif special is not None and not refuted(query, query.intent, floor.citations + special.citations):
         # what the special answer says is missing is missing from the passages too; the closest
@@ -120,6 +125,23 @@ def reply(query: Query, plans: list[Document], hits: list[Hit], special: Answer 
     return _detail_line(query, answer, hits, docs)
 
 
+def _with_sources(query: Query, special: Answer, floor: Answer, hits: list[Hit], docs: dict) -> Answer:
+    """The floor with, first, the passages a special answer quotes a clause of (a dated step):
+    the rest of such a passage says who and how (开学第一天责任督学须全部到岗进校)."""
+    if special.kind not in ("when", "yesno", "order"):
+        return floor
+    own = []
+    for h in hits:
+        c = h.chunk
+        if c.kind == "text" and any(s.doc == c.doc_id and c.start <= s.start and s.end <= c.end
+                                    and (s.start, s.end) != (c.start, c.end) for s in special.citations):
+            own.append(citation(docs[c.doc_id], c, excerpt(c.text, query.tokens)))
+    if not own:
+        return floor
+    rest = [f for f in floor.citations if not any(_same(f, o) for o in own)]
+    return replace(floor, citations=own[:1] + rest)
+
+
 EXTRA = 2   # passages added after a special answer that does not quote the best one
 CLOSEST = 0.2   # coverage from which the closest passages are shown under a decline
 
@@ -136,7 +158,7 @@ def _with_passages(special: Answer, floor: Answer, evidence: Evidence, most: int
     """The special answer, then up to `most` of the floor's passages it does not quote, while
     the reply fits its budget."""
     limit = budget(special.kind)
-    extra = [c for c in floor.citations if not any(_same(c, s) for s in special.citations)][:most]
+    extra = [c for c in floor.citations if not any(_covers(s, c) for s in special.citations)][:most]
     if not extra:
         return special
     answer = special
