@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests/data"
 SETS = [("questions.jsonl", "shipped"), ("wild_questions.jsonl", "shipped+wild"),
         ("everyday_questions.jsonl", "shipped+wild"), ("holdout_questions.jsonl", "shipped+wild"),
-        ("regulation_questions.jsonl", "shipped+wild")]
+        ("regulation_questions.jsonl", "shipped+wild"), ("dev_questions.jsonl", "dev"),
+        ("dev_questions_b.jsonl", "dev")]
 MAX_WRONG = 0.02      # share of answerable questions a fitted bound may decline
 COVERAGE = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4]
 DENSE = [0.0, 0.83, 0.835, 0.84, 0.845, 0.85, 0.855, 0.86, 0.865, 0.87, 0.875, 0.88, 0.89, 0.9, 1.0]
@@ -135,7 +136,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         engines = {"shipped": build([ROOT / "corpus"], tmp, emb),
-                   "shipped+wild": build([ROOT / "corpus", DATA / "corpus-wild"], tmp, emb)}
+                   "shipped+wild": build([ROOT / "corpus", DATA / "corpus-wild"], tmp, emb),
+                   "dev": build([DATA / "corpus-dev"], tmp, emb)}
         rows = collect(engines)
     print(report(rows))
     if not args.check:

@@ -134,19 +134,20 @@ def step_score(query: Query, e: ScheduleEntry, weights: dict[str, float], title:
 
 
 BETTER_STEP = 0.15   # a step of the document that names this much more of the question replaces the found one
+STEP_NAMES = 0.5     # … and at least this much of it
 
 
 def _best_steps(query: Query, found: list[ScheduleEntry], entries: list[ScheduleEntry],
                 weights: dict[str, float], title: str) -> list[ScheduleEntry]:
     """The steps to answer with in one document: those the passages found, unless another of its
     dated steps names clearly more of what is asked (实地督导 for the 实地督导 step, not 自查)."""
-    own = [e for e in _own_dates(entries) if e.months and e.source != "document"]
-    if not own:
+    own = [e for e in _own_dates(entries) if e.months and e.source != "document" and not e.approximate]
+    if not own or not found:
         return found
     scores = {id(e): step_score(query, e, weights, title) for e in own}
     top = max(scores.values())
     have = max((step_score(query, e, weights, title) for e in found), default=0.0)
-    if top >= have + BETTER_STEP:
+    if top >= max(have + BETTER_STEP, STEP_NAMES):
         return [e for e in own if scores[id(e)] == top]
     return found
 
@@ -168,7 +169,7 @@ def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
         if not found and h is good[0]:
             found = _dated_elsewhere(query, docs[c.doc_id], schedule.get(c.doc_id, []), specific or set(),
                                      about_subject(good, docs[c.doc_id]))
-        if weights is not None and (found or h is good[0]) and region not in dated:
+        if weights is not None and found and region not in dated:
             found = _best_steps(query, found, schedule.get(c.doc_id, []), weights,
                                 normalize(docs[c.doc_id].title))
         if found:
