@@ -22,20 +22,23 @@ DETAILS = [(name, re.compile(asks.replace("{N}", _N)), re.compile(gives.replace(
 # (not 哪几/第几: which ones, which round; a count of items or places is a list question)
 MEASURES = ("小时 学时 课时 万元 元 周岁 岁 所 名 人 位 次 天 日 年 周 家 批 组 场 班 份 件 本 "
             "篇 字 页 平方米 米 分钟 倍 套 台 辆 间 张").split()
-RE_HOW_MANY = re.compile(r"(?<![哪第])(?:几|多少)\s*(个)?(" + "|".join(MEASURES) + ")")
+# 个 alone (多少个孩子) too, but not 几个月 (a duration) nor 几个方面 (a list)
+RE_HOW_MANY = re.compile(r"(?<![哪第])(?:几|多少)\s*(个)?(" + "|".join(MEASURES) + r"|(?<=个)(?![月方部阶环步])|个(?![月方部阶环步]))")
 RE_MONEY = re.compile(r"多少钱|花多少|多少费用")
 
 
 def asked_quantity(question: str) -> tuple[str, re.Pattern] | None:
     """(“数量”, what answers it) when a question asks how many of a unit, else None."""
     m = RE_HOW_MANY.search(question)
-    unit = m.group(2) if m else ("元" if RE_MONEY.search(question) else "")
+    unit = (m.group(2) or m.group(1)) if m else ("元" if RE_MONEY.search(question) else "")
     if not unit:
         return None
     number = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万半]+)"
     # 四个督导组 answers 几个组: a few characters may stand between the count and the unit
-    between = r"[\u4e00-\u9fff]{0,3}?" if m and m.group(1) else ""
-    pattern = number + r"\s*(?:个|余|多|以上|以内)?\s*" + between + re.escape(unit)
+    between = r"[\u4e00-\u9fff]{0,3}?" if m and m.group(1) and m.group(2) else ""
+    # 多少个 counts in any classifier (12所, 4名)
+    unit_re = "(?:个|所|名|人|位|家|项|条|班|组|种|类|批)" if unit == "个" else re.escape(unit)
+    pattern = number + r"\s*(?:个|余|多|以上|以内)?\s*" + between + unit_re
     return f"{unit}数" if unit not in ("元", "万元") else "金额", re.compile(pattern)
 
 

@@ -53,6 +53,10 @@ def select_plans(docs: list[Document], regions: list[str], year: int | None,
             fallback.add(pick)
         chosen.extend(d for d in rdocs if d.year == pick)
     notes = []
+    own = [d for d in chosen if year is not None and (year == d.year or year in d.years)]
+    if year is not None and not relative and chosen and not own and not fallback:
+        # no document is of that year; these only speak of it: said, and they answer
+        notes.append(f"未收录{year}年的文件，以下是正文提到{year}年的文件。")
     if fallback:
         have = "、".join(year_label(y) for y in sorted(fallback, key=lambda y: y or 0))
         have = f"{have} " if len(fallback) <= 2 else ""
