@@ -225,8 +225,12 @@ def answer_exists(query: Query, plans: list[Document], notes: list[str], hits: l
     if not good or good[0].coverage < SURE:
         return None
     answer = answer_passages(query, good, state.built.documents, top_k, notes)
+    may = re.search(r"能|可以|让|准|允许", query.norm)
     if forbids(good[0].chunk.text, query.tokens):
-        answer.answer = "不行，文件明确禁止：" if re.search(r"能|可以|让|准", query.norm) else "不，文件明确禁止："
+        answer.answer = "不行，文件明确禁止：" if may else "不，文件明确禁止："
+    elif may and RE_PENALTY.search(good[0].chunk.text):
+        # an act the passage lists among what is punished (克扣、挪用学前儿童伙食费的…处分)
+        answer.answer = "不行，文件把这列为要追究责任的情形："
     else:
         answer.answer = "有，文件中写到：" if "有" in query.norm else "是，文件中写到："
     answer.kind = "exists"
@@ -234,6 +238,7 @@ def answer_exists(query: Query, plans: list[Document], notes: list[str], hits: l
 
 
 RE_FORBID = re.compile(r"严禁|禁止|不得|不准|不允许|杜绝")
+RE_PENALTY = re.compile(r"给予处分|处分|处罚|罚款|追究.{0,6}责任|责令.{0,4}改正|吊销|撤销.{0,6}资格|通报批评")
 
 
 def forbids(text: str, tokens: list[str]) -> bool:

@@ -44,6 +44,7 @@ class ReindexReport:
     rejected: list[tuple[str, str]] = field(default_factory=list)
     build: str = ""
     dropped: dict[str, int] = field(default_factory=dict)  # file → lines of page furniture dropped
+    unplaced: list[str] = field(default_factory=list)      # files whose region no line gives: 地区不详
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
@@ -264,4 +265,5 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
         progress("write", 1, 1)
         return ReindexReport(len(docs), len(chunks), len(schedule), len(todo),
                              len(chunks) - len(todo), time.perf_counter() - started, rejected,
-                             final.name, {d.path: d.dropped for d in docs if d.dropped})
+                             final.name, {d.path: d.dropped for d in docs if d.dropped},
+                             [d.path for d in docs if not d.region])

@@ -22,6 +22,9 @@ def reindex_lines(report) -> list[str]:
     lines = [f"索引已重建：{report.documents} 份文件，{report.chunks} 个段落，{report.schedule} 条日程，"
              f"新计算向量 {report.embedded} 个（复用 {report.reused} 个），用时 {report.seconds:.1f} 秒"]
     lines += [rejected_line(name, reason) for name, reason in report.rejected]
+    if report.unplaced:
+        # searched by their text all the same; an admin may want to name the place in the file
+        lines.append(f"地区不详（标题、发文机关和落款都没有写明地区）：{'，'.join(clip(n, NAME_SHOWN) for n in report.unplaced)}")
     if report.dropped:
         lines.append(f"去掉网页/文档站附加内容 {sum(report.dropped.values())} 行："
                      + "，".join(f"{clip(name, NAME_SHOWN)} {n} 行" for name, n in report.dropped.items()))

@@ -1,0 +1,122 @@
+"""The floor on documents the engine was not shaped by (corpus-wild's regulations, corpus-dev):
+a special answer never hides what passage search found, a claim that the documents lack
+something is checked against them, and each class is tested on two of its members."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from retrieval.render import explain_text, to_text
+from tests.conftest import DATA, ROOT, make_engine
+
+
+@pytest.fixture(scope="session")
+def unseen(tmp_path_factory, nano):
+    """corpus-wild and corpus-dev together, indexed for real."""
+    corpus = tmp_path_factory.mktemp("unseen")
+    for folder in (DATA / "corpus-wild", DATA / "corpus-dev"):
+        for f in folder.iterdir():
+            if f.is_file() and f.name != "README.md":
+                shutil.copy(f, corpus / f.name)
+    eng = make_engine(corpus, tmp_path_factory.mktemp("unseen-index"), nano)
+    eng.open()
+    return eng
+
+
+def first_line(answer) -> str:
+    return to_text(answer).split("\n")[0]
+
+
+@pytest.mark.parametrize("question,said", [
+    ("《郑州市教育督导条例》规定兼职督学每届聘期为多长时间？", "兼职督学每届聘期三年"),
+    ("岳麓区责任督学应于何时提交10月份督导记录表？", "10月31日前"),
+    ("江西开学检查 责任督学什么时候要到岗进校", "开学第一天责任督学须全部到岗进校"),
+])
+def test_a_time_the_passages_give_is_never_said_missing(unseen, question, said):
+    a = unseen.ask(question)
+    assert said in to_text(a).replace(" ", "")
+    assert "没有写明时间" not in first_line(a) and not a.unanswered
+
+
+@pytest.mark.parametrize("question,said", [
+    ("岳麓区2023年10月责任督学挂牌督导工作要点的发布日期是哪天？", "2023/09/28"),
+    ("临洮那个19年督导工作总结是哪个单位发的", "临洮县人民政府教育督导室"),
+    ("那个甘肃2025年督导工作要点是哪个单位发的啊", "甘肃省人民政府教育督导委员会办公室"),
+])
+def test_fields_of_a_web_copy_and_a_signature_past_a_seal_note_are_read(unseen, question, said):
+    a = unseen.ask(question)
+    assert a.kind == "meta" and said in to_text(a)
+
+
+@pytest.mark.parametrize("question,article,kind", [
+    ("郑州督导条例对督学和被督导单位有利害关系的情况怎么规定", "第十三条", "条例"),
+    ("学前教育法对学前儿童伙食费怎么规定", "第", "法律"),
+])
+def test_regulations_are_cited_by_article_and_named_by_kind(unseen, question, article, kind):
+    a = unseen.ask(question)
+    text = to_text(a)
+    assert any(article in c.heading and "条" in c.heading for c in a.citations), text
+    assert "工作要点" not in first_line(a) and kind in first_line(a)
+
+
+@pytest.mark.parametrize("question,said", [
+    ("学前法是哪天通过的呀", "2024年11月8日"),
+    ("请问郑州督导条例后来是谁批的呀，哪天批的", "2001年9月29日"),
+])
+def test_a_document_named_by_a_short_title_answers_about_itself(unseen, question, said):
+    a = unseen.ask(question)
+    assert said in to_text(a).replace(" ", ""), to_text(a)
+    assert set(a.evidence.scope) == {c.doc for c in a.citations} and len(a.evidence.scope) == 1
+
+
+@pytest.mark.parametrize("question", [
+    "《郑州市教育督导条例》规定的兼职督学工作补贴标准是多少？",
+    "肥西县2024年春季开学专项督导对违规收费学校的罚款标准是多少？",
+])
+def test_a_missing_detail_is_said_first_with_the_closest_passages(unseen, question):
+    a = unseen.ask(question)
+    assert first_line(a).startswith("文件没有写明") and a.unanswered and a.citations
+
+
+def test_explain_prints_intent_scope_passages_and_decision(unseen):
+    a = unseen.ask("肥西县2024年春季开学专项督导的实地督导时间是什么时候？")
+    out = explain_text(a)
+    for part in ("意图：when", "范围：1 份文件", "决定：", "最佳段落", "a1_feixi_kaixue"):
+        assert part in out, out
+    assert "2月24日至3月3日" in to_text(a)
+
+
+def test_ask_explain_on_the_command_line(unseen):
+    cfg = unseen.config
+    run = subprocess.run([sys.executable, str(ROOT / "bot.py"), "ask", "--explain", "--index", str(cfg.index_dir),
+                          "--corpus", str(cfg.corpus_dir), "学前法是哪天通过的呀"],
+                         capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert run.returncode == 0 and "—— 依据 ——" in run.stdout and "意图：" in run.stdout
+
+
+def test_a_place_only_the_text_names_scopes_softly(tmp_path, nano):
+    """A notice whose header names no place is searched by its text: a question naming the
+    county its body names is answered from it, never 没有收录; the reindex report flags it."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("关于开展秋季开学专项督导的通知\n各学校：\n一、督导时间\n"
+                                  "9月1日至9月10日，对临潼区各中小学开展开学专项督导。\n", "utf-8")
+    (corpus / "b.txt").write_text("2022年教育督导工作要点\n一、重点工作\n"
+                                  "4月开展临潼区幼儿园办园行为督导评估。\n", "utf-8")
+    eng = make_engine(corpus, tmp_path / "index", nano)
+    report = eng.open().reindex()
+    from retrieval.report import reindex_lines
+    assert any(line.startswith("地区不详") and "a.txt" in line and "b.txt" in line for line in reindex_lines(report))
+    a = eng.ask("西安临潼开学督导什么时候")
+    assert "没有收录" not in first_line(a) and "9月1日至9月10日" in to_text(a)
+    assert "正文提到" in a.evidence.scope_reason
+    none = eng.ask("成都开学督导什么时候")
+    assert none.kind == "none" and "没有收录成都" in first_line(none)
+
+
+def test_an_act_the_passage_punishes_is_not_allowed(unseen):
+    a = unseen.ask("学前教育法规定幼儿园伙食费能挪用吗")
+    assert first_line(a).startswith("不行") and "挪用" in to_text(a)
