@@ -80,6 +80,23 @@ def refuted(query: Query, claim_kind: str, citations: list[Citation]) -> bool:
     return True   # a special answer with no claim of its own: the passages decide
 
 
+def _named_heads_first(query: Query, special: Answer | None, floor: Answer, hits: list[Hit],
+                       docs: dict) -> Answer:
+    """A question about a document it names (学前法是哪天通过的, 郑州督导条例哪天批的) that no
+    special answer answers: that document's header lines (dates, organs) come first when they
+    give what is asked."""
+    if not query.doc_ids or found(special) or (special is None and "when" not in query.forms):
+        return floor
+    asked = query.intent if special is not None else "when"
+    for h in hits:
+        if h.chunk.kind == "head" and h.chunk.doc_id in query.doc_ids:
+            cite = citation(docs[h.chunk.doc_id], h.chunk)
+            if refuted(query, asked, [cite]) and not any(_same(cite, c) for c in floor.citations[:1]):
+                rest = [c for c in floor.citations if not _same(c, cite)]
+                return replace(floor, citations=[cite, *rest][:max(len(floor.citations), 1)])
+    return floor
+
+
 def agrees(special: Answer, floor: Answer) -> bool:
     """Whether the special answer already quotes all that passage search quotes first: a
     clause of the best passage (a dated step) leaves the rest of it (who, how) to be quoted."""
@@ -92,6 +109,7 @@ def reply(query: Query, plans: list[Document], hits: list[Hit], special: Answer 
           top_k: int, notes: list[str], evidence: Evidence, embedder: str = "") -> Answer:
     """The reply to a question from its hits and the special answer tried (None: none tried)."""
     floor = answer_passages(query, hits, docs, top_k, notes)
+    floor = _named_heads_first(query, special, floor, hits, docs)
     verdict = decline.judge(query, hits, floor.citations, embedder)
     evidence.verdict = verdict
     if special is not None:

@@ -11,7 +11,7 @@ from .chunker import search_text
 from .embedders import Embedder
 from .lexical import bm25_idf
 from .models import Hit
-from .query import Query
+from .query import FILLERS, Query
 from .store import Built
 from .textnorm import normalize
 
@@ -145,7 +145,9 @@ class Searcher:
         words (通过, 批准, 印发) no ranking ties to the question's."""
         have = {h.chunk.chunk_id for h in hits}
         weights = self.term_weights(query.tokens)
-        floor = min((h.score for h in hits), default=0.0)
+        # a document the question names by title or 文号 is what it asks about: its header
+        # lines rank with the best passages; a meta question's documents are only candidates
+        floor = (max if query.doc_ids else min)((h.score for h in hits), default=0.0)
         extra = []
         for doc_id in doc_ids:
             if doc_id not in self.all_docs:
@@ -194,12 +196,10 @@ class Searcher:
         bm_masked = np.where(mask, bm, -1.0)
         bm_order = [int(i) for i in top(bm_masked, CANDIDATES) if bm_masked[i] > 0]
 
-        # the question as asked and its topic alone: the whole question keeps what its words
-        # mean together (哪天通过), the topic keeps places and question words from outweighing it
-        texts = list(dict.fromkeys(t for t in (query.norm, query.text) if t)) or [""]
-        vecs = self.embedder.embed_queries(texts)
-        qvec = vecs.mean(axis=0, keepdims=True)
-        qvec = np.ascontiguousarray(qvec / max(float(np.linalg.norm(qvec)), 1e-9), dtype=np.float32)
+        # the question as asked, without the speaker's fillers: its words mean what they mean
+        # together (哪天通过); the topic alone (query.text) loses that
+        qtext = " ".join(FILLERS.sub(" ", query.norm).split()) or query.text
+        qvec = np.ascontiguousarray(self.embedder.embed_queries([qtext]), dtype=np.float32)
         allowed = None if mask.all() else np.flatnonzero(mask)
         want = min(n if allowed is None else len(allowed), CANDIDATES)
         params = store.search_params(self.built.vectors, allowed)

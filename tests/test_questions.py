@@ -229,8 +229,9 @@ def test_can_it_be_published_answered_first(engine, question):
 ])
 def test_how_questions_quote_the_body_under_an_items_opening_sentence(engine, question, body):
     answer = engine.ask(question)
-    first = answer.citations[0].text
-    assert len(first) > 60 and first.count("。") >= 2, first
+    # the item's body is quoted among the first two passages (a schedule row of the item may
+    # stand before it)
+    assert any(len(c.text) > 60 and c.text.count("。") >= 2 for c in answer.citations[:2]), answer.citations
 
 
 # -- a question naming one of a pair of opposite terms -------------------------------------------
