@@ -13,15 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from . import decline
-from .answer import answer_meta, answer_passages, declined_answer
-from .answer import citation, excerpt
+from .answer import answer_meta, answer_passages, citation, declined_answer, excerpt
 from .chunker import row_text
 from .details import asked_detail, missing_detail
+from .meta import field_evidence
 from .models import Answer, Citation, Document, Hit
 from .query import Query
 from .render import to_text
 from .scope import kind_name
-from .meta import field_evidence
 from .textnorm import SENTENCE, normalize
 from .timeexpr import find_all, says_when
 
@@ -236,10 +235,8 @@ DETAIL_KEEP = 0.9   # … that cover the question about as well as the best one
 
 
 def sentence_at(text: str, pos: int) -> str:
-    """The sentence of `text` that holds position `pos`, with the item's opening if it fits."""
-    start = 0
+    """The sentence of `text` that holds position `pos`, marked … where the passage goes on."""
     for m in SENTENCE.finditer(text):
         if m.start() <= pos < m.end():
             return ("…" if m.start() > 0 else "") + m.group(0) + ("…" if m.end() < len(text) else "")
-        start = m.end()
     return text[max(0, pos - 60):pos + 60]

@@ -11,7 +11,7 @@ from typing import Callable
 
 from . import compose, store, timeexpr, time_answers
 from .answer import ANSWERS as PASSAGE_ANSWERS
-from .answer import answer_passages, more_answer, no_answer
+from .answer import more_answer, no_answer
 from .config import Config
 from .embedders import Embedder, make_embedder
 from .errors import EmbedderMismatchError, IndexCorruptError, IndexMissingError, ReindexBusyError

@@ -12,7 +12,7 @@ from . import regions
 from .models import Document
 from .structure import heading_level, split_lines
 from .textnorm import clean, to_simplified, width
-from .timeexpr import DATE_PATTERNS, RE_DATE_AT_START, parse_date
+from .timeexpr import RE_DATE_AT_START, parse_date
 
 RE_DOCNO = re.compile(r"([\u4e00-\u9fa5]{1,12}\s*[〔\[［(（]\s*(\d{4})\s*[〕\]］)）]\s*\d{1,4}\s*号)")
 RE_DOC_KIND = re.compile(r"(通知|决定|意见|办法|报告|总结|要点|计划|方案|安排|规划|细则|函|通报|公告|指导意见)$")
