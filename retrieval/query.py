@@ -339,7 +339,9 @@ def unheld_item(text: str, alts: dict[str, list[list[str]]], in_corpus, inside_w
         parts = [u for u in words if u != t and u in t and in_corpus(u)]
         return sum(len(u) for u in parts) >= len(t) - 1 or word_frequency(t) > COMMON_WORD
 
-    foreign = [t for t in words if not held(t)]
+    # a name's word is a word: a two-character piece jieba's dictionary does not know (少所 of
+    # 多少所) is what is left of the question around it, not a word of the name
+    foreign = [t for t in words if not held(t) and (len(t) >= 3 or word_frequency(t))]
     foreign = [t for t in foreign if not any(t != u and t in u for u in foreign)]   # 营养餐, not 营养 too
     if not foreign:
         return "", []

@@ -120,3 +120,13 @@ def test_a_place_only_the_text_names_scopes_softly(tmp_path, nano):
 def test_an_act_the_passage_punishes_is_not_allowed(unseen):
     a = unseen.ask("学前教育法规定幼儿园伙食费能挪用吗")
     assert first_line(a).startswith("不行") and "挪用" in to_text(a)
+
+
+@pytest.mark.parametrize("corpus,question", [
+    ("unseen", "临洮县2019年对多少所幼儿园开展了办园行为督导评估？"),
+    ("engine", "东湖对多少所幼儿园开展办园行为督导评估"),
+])
+def test_a_how_many_question_naming_an_item_is_not_declined_for_its_question_words(request, corpus, question):
+    """多少所…督导评估: what is left of 多少所 (少所) is no word of the item's name."""
+    a = request.getfixturevalue(corpus).ask(question)
+    assert "没有出现" not in first_line(a) and "所" in to_text(a)
