@@ -273,7 +273,7 @@ class Engine:
         if query.asked.months and query.intent in ("month", "yesno", "passage", "list"):
             # the passages that date something in the month asked come first: a month question
             # and the passage that answers it share a time, seldom a word
-            dated = state.searcher.dated_hits(query, {d.doc_id for d in plans}, query.asked.months, top_k * 2)
+            dated = state.searcher.dated_hits(query, {d.doc_id for d in plans}, query.asked.months, top_k * 2, hits)
             ids = {h.chunk.chunk_id for h in dated}
             hits = dated + [h for h in hits if h.chunk.chunk_id not in ids]
         if query.doc_ids or query.is_meta:

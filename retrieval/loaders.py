@@ -11,6 +11,7 @@ import zlib
 from pathlib import Path
 
 from .errors import UnreadableFileError
+from .pageclean import NEXT_FIELD, PAGE_FIELD
 
 log = logging.getLogger(__name__)
 
@@ -283,13 +284,6 @@ def _docx_text(path: Path, budget: Budget) -> str:
 _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article",
            "table", "ul", "ol", "dl", "dt", "dd", "header", "footer", "nav", "center", "blockquote"}
 _UNSEEN = {"script", "style", "noscript", "template", "head", "title", "select", "option", "svg"}
-# A web page's own fields around the article ("发布时间：2024-03-21", "来源：区教育局", "文号：…"),
-# which article extractors leave out by design.
-_PAGE_FIELD = re.compile(r"(发布时间|发布日期|发文日期|成文日期|印发日期|发布机构|发文机关|发文字号|文\s*号|来\s*源|作\s*者)\s*[:：]")
-# Where a line of several "label：value" fields splits ("发布时间：… 来源：… 浏览次数：…")
-_FIELD_START = re.compile(r"(?<=\S)\s+(?=[\u4e00-\u9fff]{2,5}\s*[:：])")
-
-
 _LABEL_CELL = re.compile(r"^[\u4e00-\u9fff\s]{2,8}[:：]$")
 
 
@@ -435,8 +429,10 @@ def _html_text(html: str, path: Path) -> str:
     if title and title in html and not any(title in line for line in article):
         head.append(title)
     for line in page[:first]:
-        if _PAGE_FIELD.search(line) and len(line) <= 300:
-            head.extend(_FIELD_START.split(line.replace("\t", " ")))
+        # the page's own fields around the article (发布时间, 来源, 文号 …), which article
+        # extractors leave out by design
+        if PAGE_FIELD.search(line) and len(line) <= 300:
+            head.extend(NEXT_FIELD.split(line.replace("\t", " ")))
     text = "\n".join(head + article)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 

@@ -10,7 +10,8 @@ from dataclasses import replace
 
 from . import regions
 from .models import Document
-from .structure import heading_level, split_lines
+from .pageclean import NEXT_FIELD
+from .structure import DOC_KINDS, heading_level, split_lines
 from .textnorm import clean, to_simplified, width
 from .timeexpr import RE_DATE_AT_START, parse_date
 
@@ -33,15 +34,9 @@ KV_KEYS = {
     "published": ("发布日期", "发布时间", "发表日期", "发表时间"),
 }
 HEAD_LINES = 25
-RE_NEXT_FIELD = re.compile(r"(?<=\S)\s+(?=[\u4e00-\u9fff]{2,5}\s*[:：])")
 RE_SEAL_NOTE = re.compile(r"^[（(][^）)]{2,20}[）)]$")   # （甘肃省教育厅代章）
 # a regulation's record of passing: a date in any spelling, the organ, "…会议通过" or "…批准"
 RE_PASSED_END = re.compile(r"(第[一二三四五六七八九十百\d]+次会议)?(通过|批准)[）)]?$")
-# What kind of document it is, from the end of its title (条例, 工作要点 …), as replies name it
-KINDS = [("工作要点", "工作要点"), ("要点", "工作要点"), ("工作计划", "工作计划"), ("计划", "计划"),
-         ("安排", "工作安排"), ("条例", "条例"), ("规定", "规定"), ("办法", "办法"), ("细则", "细则"),
-         ("法", "法律"), ("方案", "方案"), ("意见", "意见"), ("通报", "通报"), ("总结", "总结"),
-         ("报告", "报告"), ("函", "函"), ("通知", "通知"), ("决定", "决定"), ("公告", "公告")]
 
 
 def is_date_line(t: str) -> bool:
@@ -53,7 +48,7 @@ def is_date_line(t: str) -> bool:
 def _kv_fields(t: str) -> dict[str, str]:
     """Fields of one info-table line; values stand after the colon or in the next cell; fields
     on one line without a table (来源：… 作者：… 发布时间：…) are cells too."""
-    cells = [c.strip() for part in re.split(r"\s*\|\s*", t) for c in RE_NEXT_FIELD.split(part)]
+    cells = [c.strip() for part in re.split(r"\s*\|\s*", t) for c in NEXT_FIELD.split(part)]
     out: dict[str, str] = {}
     for i, cell in enumerate(cells):
         m = re.match(r"^([\u4e00-\u9fff]{2,6})\s*[:：]\s*(.*)$", cell)
@@ -258,7 +253,7 @@ def document_kind(title: str, text: str) -> str:
         t = inner.group(1)
     elif re.search(r"印发|转发", t):
         t = re.sub(r"的通知$", "", t)
-    for ending, name in KINDS:
+    for ending, name in DOC_KINDS:
         if t.endswith(ending):
             return name
     if len(RE_ARTICLES.findall(text)) >= 3:

@@ -16,6 +16,13 @@ _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 # 督導(dǎo): a pinyin syllable with a tone mark in brackets right after a character
 PINYIN_GLOSS = re.compile(rf"(?<=[\u4e00-\u9fff])[(（][a-zü]*[{_TONED}][a-zü]*[)）]")
 
+# a page's own fields (the loaders keep them from the page around an article, meta reads them),
+# which a line of furniture may carry too ("发布时间：2022-03-01  浏览次数：321")
+PAGE_FIELD = re.compile(r"(发布时间|发布日期|发文日期|成文日期|印发日期|发布机构|发文机关|发文字号|文\s*号|来\s*源|作\s*者)\s*[:：]")
+# where the next of several fields on one line starts ("来源：某局  发布日期：…")
+NEXT_FIELD = re.compile(r"(?<=\S)\s+(?=[\u4e00-\u9fff]{2,5}\s*[:：])")
+RE_COUNTER = re.compile(r"(浏览量|浏览次数|阅读次数|阅读量|点击数|点击量|访问量|访问次数)\s*[:：]?\s*\d+")
+
 FURNITURE = [
     re.compile(r"^(您的位置|当前位置|您现在的位置|所在位置|位置)\s*[:：]"),
     re.compile(r"首页\s*(>|＞|»|›|>>)"),
@@ -24,7 +31,7 @@ FURNITURE = [
     re.compile(r"^(网站)?首页(\s*[|｜·]?\s*[\u4e00-\u9fff]{2,8}){2,}$"),
     # a site's footer: who runs it, its registration numbers
     re.compile(r"版权所有\s*[:：©]|主办单位\s*[:：]|承办单位\s*[:：]|技术支持\s*[:：]|网站标识码|ICP\s*备|公网安备"),
-    re.compile(r"(浏览量|浏览次数|阅读次数|阅读量|点击数|点击量|访问量|访问次数)\s*[:：]?\s*\d+"),
+    RE_COUNTER,
     re.compile(r"有\s*\d+\s*位读者读过|^作者\s*[:：]\s*\S{0,12}$"),
     re.compile(r"^(【?打印本页】?|【?关闭窗口】?|【打印】|【关闭】|分享到|返回顶部|上一篇|下一篇|查看更多|扫一扫|"
                r"打印|关闭|收藏|纠错)\s*[:：]?\s*$"),
@@ -67,9 +74,6 @@ class Cleaned:
     pages: list[int] = field(default_factory=list)  # where each PDF page starts in `text`
 
 
-# a page's own fields, which a line of furniture may carry too ("发布时间：2022-03-01  浏览次数：321")
-RE_FIELD = re.compile(r"(发布时间|发布日期|发文日期|成文日期|发布机构|发文机关|文\s*号|来\s*源|作\s*者)\s*[:：]")
-RE_COUNTER = re.compile(r"(浏览量|浏览次数|阅读次数|阅读量|点击数|点击量|访问量|访问次数)\s*[:：]?\s*\d+")
 
 
 def without_counters(line: str) -> str:
@@ -153,7 +157,7 @@ def clean_page(text: str) -> Cleaned:
     text, glosses = PINYIN_GLOSS.subn("", text)
     kept, dropped = [], 0
     for line in (_pipe_rows(ln) for ln in text.split("\n")):
-        if RE_FIELD.search(line) and RE_COUNTER.search(line):
+        if PAGE_FIELD.search(line) and RE_COUNTER.search(line):
             line = without_counters(line)   # the counter goes, the page's fields stay
             if not is_furniture(line):
                 dropped += 1

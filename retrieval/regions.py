@@ -50,13 +50,12 @@ NATIONAL_ORGAN = re.compile(r"国务院[\u4e00-\u9fff]{0,12}(委员会办公室|
 PROPER = {"ns", "nr", "nrt", "nt", "nz", "nrfg"}
 
 
-def _named_at(name: str, text: str) -> int | None:
-    """Where `text` names the place `name` as a word of its own (a word that begins with it:
-    郑州, 郑州市, 武汉东湖新技术开发区), else None; a two-character name only where jieba reads
-    that word as a proper noun (not 延长 the verb)."""
-    import jieba.posseg
+def _named_at(name: str, words: list) -> int | None:
+    """Where a text (its jieba words with parts of speech) names the place `name` as a word of
+    its own (a word that begins with it: 郑州, 郑州市, 武汉东湖新技术开发区), else None; a
+    two-character name only where jieba reads that word as a proper noun (not 延长 the verb)."""
     pos = 0
-    for tok in jieba.posseg.lcut(text):
+    for tok in words:
         w = tok.word
         if w.startswith(name) and (len(name) >= 3 and w == name or tok.flag in PROPER
                                    or (len(name) >= 3 and len(w) > len(name))):
@@ -84,8 +83,10 @@ def locate(text: str) -> list[str]:
     # and a place must stand as a word of its own: not 共和 inside 中华人民共和国, not 市中 across
     # 全市/中小学, not 延长 the verb
     head = text[:60]
-    named = [at for p in path for at in (_named_at(p, head),) if at is not None] or \
-        [at for p in path for at in (_named_at(short_name(p), head),) if at is not None]
+    import jieba.posseg
+    words = jieba.posseg.lcut(head)   # once: every part of the path is looked for among them
+    named = [at for p in path for at in (_named_at(p, words),) if at is not None] or \
+        [at for p in path for at in (_named_at(short_name(p), words),) if at is not None]
     if path and (not named or min(named) > 12):
         return []
     if path and len(path) >= 2 and path[0] == path[1]:

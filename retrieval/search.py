@@ -35,6 +35,7 @@ def top(scores: np.ndarray, k: int) -> np.ndarray:
 
 
 CHAR_DF_SAMPLE = 20_000  # passages counted for a character's document frequency
+DATED_SCAN = 20_000      # passages a month question reads for their months (each read once, kept)
 
 
 class Searcher:
@@ -57,12 +58,16 @@ class Searcher:
         self.doc_index = np.fromiter((number[c.doc_id] for c in self.chunks), dtype=np.int32,
                                      count=len(self.chunks))
 
-    def chunks_of(self, doc_id: str) -> list:
-        """One document's chunks in reading order, found through the integer document map."""
+    def positions_of(self, doc_id: str) -> list[int]:
+        """Where one document's chunks stand in the build, in reading order."""
         if doc_id not in self.all_docs:
             return []
         number = self.doc_names.index(doc_id)
-        return [self.chunks[i] for i in np.flatnonzero(self.doc_index == number)]
+        return [int(i) for i in np.flatnonzero(self.doc_index == number)]
+
+    def chunks_of(self, doc_id: str) -> list:
+        """One document's chunks in reading order, found through the integer document map."""
+        return [self.chunks[i] for i in self.positions_of(doc_id)]
 
     def allowed(self, doc_ids: set[str] | None) -> np.ndarray:
         if doc_ids is None or self.all_docs <= doc_ids:
@@ -150,13 +155,10 @@ class Searcher:
         floor = (max if query.doc_ids else min)((h.score for h in hits), default=0.0)
         extra = []
         for doc_id in doc_ids:
-            if doc_id not in self.all_docs:
-                continue
-            number = self.doc_names.index(doc_id)
-            for i in np.flatnonzero(self.doc_index == number):
+            for i in self.positions_of(doc_id):
                 c = self.chunks[i]
                 if c.kind == "head" and c.chunk_id not in have:
-                    extra.append(Hit(c, floor, 0.0, 0.0, self.coverage(weights, int(i), query.alts)))
+                    extra.append(Hit(c, floor, 0.0, 0.0, self.coverage(weights, i, query.alts)))
         return hits + extra
 
     def months_of(self, pos: int) -> frozenset[int]:
@@ -169,14 +171,19 @@ class Searcher:
                                                 for m in w.months)
         return got
 
-    def dated_hits(self, query: Query, doc_ids: set[str] | None, months: list[int], k: int) -> list[Hit]:
+    def dated_hits(self, query: Query, doc_ids: set[str] | None, months: list[int], k: int,
+                   hits: list[Hit] = ()) -> list[Hit]:
         """Passages of the documents asked about that date something in one of `months`: what a
-        month question finds whatever words it uses (四月 and 4月 share no token)."""
+        month question finds whatever words it uses (四月 and 4月 share no token). Over a scope
+        too large to read on a question, only the passages the search found are read."""
         mask = self.allowed(doc_ids)
         weights = self.term_weights(query.tokens)
         want = set(months)
+        scope = np.flatnonzero(mask)
+        if len(scope) > DATED_SCAN:
+            scope = [h.chunk.chunk_id for h in hits]
         out = []
-        for pos in np.flatnonzero(mask):
+        for pos in scope:
             pos = int(pos)
             if self.chunks[pos].kind != "head" and want & self.months_of(pos):   # a signature date plans nothing
                 out.append(Hit(self.chunks[pos], 0.0, 0.0, 0.0, self.coverage(weights, pos, query.alts)))

@@ -24,8 +24,14 @@ RE_CHAPTER = re.compile(_ORDINAL + r"\s*[章编]\s*")
 RE_JIE = re.compile(_ORDINAL + r"\s*节\s*")
 RE_ARTICLE = re.compile(_ORDINAL + r"\s*条(?![件款例])")
 ARTICLE = 4   # an article's level: below 章 (1) and 节 (2), its （一）… items belong to it
+# What kind of document a title ends with, and what replies call it (meta.document_kind)
+DOC_KINDS = [("工作要点", "工作要点"), ("要点", "工作要点"), ("工作计划", "工作计划"), ("计划", "计划"),
+             ("安排", "工作安排"), ("条例", "条例"), ("规定", "规定"), ("办法", "办法"), ("细则", "细则"),
+             ("章程", "章程"), ("规则", "规则"), ("规划", "规划"),
+             ("法", "法律"), ("方案", "方案"), ("意见", "意见"), ("通报", "通报"), ("总结", "总结"),
+             ("报告", "报告"), ("函", "函"), ("通知", "通知"), ("决定", "决定"), ("公告", "公告")]
 # a title that names the kind of document (a Markdown `#` title line)
-RE_KIND_TITLE = re.compile(r"(条例|规定|办法|法|细则|章程|规则|决定|通知|要点|意见|方案|计划|规划|总结|报告|通报|函)$")
+RE_KIND_TITLE = re.compile("(" + "|".join(dict.fromkeys(e for e, _ in DOC_KINDS)) + ")$")
 RE_RULE = re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$")
 RE_IMPRINT = re.compile(r"(印发|印\s*发)\s*$")
 RE_COPY = re.compile(r"^(抄送|抄报|主题词|关键词)[:：]")
