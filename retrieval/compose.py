@@ -11,6 +11,7 @@ closest passages are shown under it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
 
 from . import decline
 from .answer import answer_meta, answer_passages, citation, declined_answer, excerpt
@@ -52,8 +53,23 @@ def _same(a: Citation, b: Citation) -> bool:
 
 
 def _covers(a: Citation, b: Citation) -> bool:
-    """Whether passage `a` holds all of passage `b` (a clause of a passage holds none of the rest)."""
-    return a.doc == b.doc and a.start <= b.start and b.end <= a.end
+    """Whether quote `a` shows all that quote `b` shows: its span holds b's, and its text b's text
+    (an item quoted by its title alone, or a clause of a passage, shows none of the rest)."""
+    if not (a.doc == b.doc and a.start <= b.start and b.end <= a.end):
+        return False
+    shown_a, shown_b = _shown(a), _shown(b)
+    if shown_b in shown_a:
+        return True
+    # the same words with an item's number left out (1.视察… quoted as 视察…) or a tail cut
+    same = SequenceMatcher(None, shown_a, shown_b, autojunk=False).get_matching_blocks()
+    return sum(m.size for m in same) >= SHOWN_SHARE * len(shown_b)
+
+
+SHOWN_SHARE = 0.8   # share of a quote's characters another must show to stand for it
+
+
+def _shown(c: Citation) -> str:
+    return "".join(normalize(c.text).replace("…", " ").split())
 
 
 def found(special: Answer | None) -> bool:
@@ -220,10 +236,10 @@ def _detail_line(query: Query, answer: Answer, hits: list[Hit], docs: dict) -> A
     for h in hits[:DETAIL_SEARCH]:
         text = row_text(h.chunk)
         m = gives.search(text)
-        if m and h.coverage >= bar and not any(_same(citation(docs[h.chunk.doc_id], h.chunk), c)
-                                                  for c in answer.citations):
+        if m and h.coverage >= bar:
             cite = citation(docs[h.chunk.doc_id], h.chunk, sentence_at(text, m.start()))
-            return _appended(answer, [cite], first=True)
+            if not any(_covers(c, cite) for c in answer.citations):
+                return _appended(answer, [cite], first=True)
     answer.answer = f"文件没有写明{detail}。以下是文件中相关的内容：\n{answer.answer}"
     answer.unanswered = answer.unanswered or f"没有写明{detail}"
     return answer

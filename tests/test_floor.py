@@ -130,3 +130,14 @@ def test_a_how_many_question_naming_an_item_is_not_declined_for_its_question_wor
     """多少所…督导评估: what is left of 多少所 (少所) is no word of the item's name."""
     a = request.getfixturevalue(corpus).ask(question)
     assert "没有出现" not in first_line(a) and "所" in to_text(a)
+
+
+@pytest.mark.parametrize("question,said", [
+    ("武侯区食堂食品安全通报中，哪些学校存在食品留样不规范问题？", "武侯区簇桥第二小学、武侯区金花幼儿园"),
+    ("学前教育法规定哪些幼儿园属于普惠性幼儿园？", "公办幼儿园和普惠性民办幼儿园为普惠性幼儿园"),
+])
+def test_an_item_listed_by_its_opening_does_not_hide_the_rest_of_its_passage(unseen, question, said):
+    # the list quotes each item's first sentence; what the question asks stands after it
+    a = unseen.ask(question)
+    assert said in to_text(a).replace(" ", "")
+    assert len(to_text(a)) <= 800
