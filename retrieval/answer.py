@@ -67,10 +67,10 @@ def relevant(hits: list[Hit]) -> list[Hit]:
     """Hits worth quoting: the best must cover the question; the rest must keep up with it."""
     if not hits:
         return []
-    best = max(h.coverage for h in hits)
+    best = max(max(h.coverage, h.context) for h in hits)
     if best < MIN_COVERAGE:
         return []
-    return [h for h in hits if h.coverage >= max(MIN_COVERAGE, best * RELATIVE_COVERAGE)]
+    return [h for h in hits if max(h.coverage, h.context) >= max(MIN_COVERAGE, best * RELATIVE_COVERAGE)]
 
 
 SUBJECT = 0.7   # coverage of a notice's opening from which a question is about its subject

@@ -85,6 +85,7 @@ class Hit:
     bm25: float = 0.0
     dense: float = 0.0
     coverage: float = 0.0
+    context: float = 0.0     # coverage with the words its document's title and place supply
 
 
 @dataclass

@@ -50,6 +50,7 @@ class Searcher:
         self._norm_cache: dict[int, str] = {}
         self._char_df: tuple[dict[str, int], int] | None = None   # (passages per character, passages counted)
         self._titles: dict[str, str] = {}   # doc_id → normalized title, filled as passages are scoped
+        self._contexts: dict[str, str] = {}   # doc_id → its title and place names, normalized
         self._months: dict[int, frozenset[int]] = {}   # passage → the months it dates, as read
         # chunk → document as integers, so filters are array operations even at 1M chunks
         self.doc_names = list(dict.fromkeys(c.doc_id for c in self.chunks))
@@ -225,6 +226,31 @@ class Searcher:
             if query.contrast[1] and query.contradicted_by(self._scope_text(i)):
                 continue  # names only the opposite of what is asked (春季 for 秋季)
             cov = self.coverage(weights, i, query.alts)
-            hits.append(Hit(self.chunks[i], score, float(bm[i]), dense.get(i, 0.0), cov))
-        hits.sort(key=lambda h: (-(h.score + 0.01 * h.coverage), h.chunk.chunk_id))
+            ctx = self.in_context(weights, i, cov)
+            hits.append(Hit(self.chunks[i], score, float(bm[i]), dense.get(i, 0.0), cov, ctx))
+        hits.sort(key=lambda h: (-(h.score + 0.01 * h.context), h.chunk.chunk_id))
         return hits[:k]
+
+    def in_context(self, weights: dict[str, float], pos: int, coverage: float) -> float:
+        """Coverage of a passage read in its document: the question's words its document's title
+        and place give count for every passage of it, so that a passage is ranked by what it adds
+        (整改到位 in 三、整改要求) rather than by repeating the title (食品安全专项督导)."""
+        total = sum(weights.values())
+        if not total:
+            return coverage
+        context = self._context_text(self.chunks[pos].doc_id)
+        # a one-character word (多, 管) stands in any title by chance
+        given = sum(w for t, w in weights.items() if len(t) > 1 and t in context)
+        if not given:
+            return coverage
+        text = self.chunk_search_text(pos)
+        own = sum(w for t, w in weights.items() if (len(t) == 1 or t not in context) and t in text)
+        return max(coverage, (given + own) / total)
+
+    def _context_text(self, doc_id: str) -> str:
+        got = self._contexts.get(doc_id)
+        if got is None:
+            doc = self.built.documents.get(doc_id)
+            got = self._contexts[doc_id] = normalize(" ".join(
+                [doc.title, doc.region, *doc.region_path, *doc.aliases]) if doc else "")
+        return got

@@ -141,3 +141,15 @@ def test_an_item_listed_by_its_opening_does_not_hide_the_rest_of_its_passage(uns
     a = unseen.ask(question)
     assert said in to_text(a).replace(" ", "")
     assert len(to_text(a)) <= 800
+
+
+@pytest.mark.parametrize("question,said", [
+    ("武侯区食堂食品安全专项督导中存在问题的学校须在何时前整改到位？", "限于2022年5月20日前整改到位"),
+    ("襄垣春季开学督导报告啥时候交", "于3月20日上报县教育局"),
+    ("潍坊市2025年义务教育学校办学质量评估结果在几月份认定公布？", "结果认定与公布（2025年12月）"),
+])
+def test_a_passage_is_ranked_by_what_it_adds_to_its_documents_title(unseen, question, said):
+    # the question repeats the title (食品安全专项督导, 春季开学督导); the passage that answers
+    # it has only the rest of its words, and must not lose to passages that repeat the title
+    a = unseen.ask(question)
+    assert said in to_text(a).replace(" ", "")[:800]
