@@ -23,6 +23,7 @@ RE_ORG = re.compile(r"(人民政府|政府|办公室|办公厅|督导室|督导�
                     r"教育委员会|教委|科技局|体育局|管委会|督导组|中心)$")
 RE_RECIPIENTS = re.compile(r"^各[^。；]{2,120}[:：]$|^[^。；]{2,120}(学校|幼儿园|单位|人民政府|办公厅|部门)[:：]$")
 RE_ATTACH = re.compile(r"^附\s*件\s*\d*\s*[:：]?\s*(\S.*)?$")
+RE_NEXT_ATTACH = re.compile(r"^\d{1,2}\s*[.、．]\s*[^。；;，,]+$")
 RE_COPY_TO = re.compile(r"^抄\s*送\s*[:：]\s*(.+)$")
 # A web page's info table: "发文机关:襄垣县教育局 |" or "发布机构: | 青阳县教育体育局 |"
 KV_KEYS = {
@@ -211,6 +212,7 @@ def _extract(doc: Document) -> Document:
         else:
             doc.title = _first_title(head, doc)
 
+    listing = False   # the line before was an attachment: a numbered line under it is another
     for ln, t in lines:
         if re.search(r"印\s*发$", t):
             d = parse_date(t)
@@ -231,6 +233,11 @@ def _extract(doc: Document) -> Document:
         if m and m.group(1) and width(t) <= 80:
             doc.attachments.append(m.group(1).strip())
             doc.spans.setdefault("attachments", span(ln))
+            listing = True
+        elif listing and RE_NEXT_ATTACH.match(t) and width(t) <= 80:
+            doc.attachments.append(t.strip())   # "2. …名单" under "附件：1. …细则"
+        else:
+            listing = False
         m = RE_COPY_TO.match(t)
         if m:
             put("copy_to", m.group(1).strip(), ln)

@@ -75,6 +75,7 @@ class ScheduleEntry:
     approximate: bool = False
     source: str = "table"   # "table" | "text" | "document" (a single-month document)
     heading: str = ""
+    said: str = ""          # the source's own words, when the entry is one of several steps of a cell
 
 
 @dataclass

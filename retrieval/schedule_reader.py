@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 
 from . import timeexpr
 from .models import Chunk, Document, ScheduleEntry
@@ -83,8 +84,10 @@ def _row_entries(doc: Document, chunk: Chunk) -> list[ScheduleEntry]:
             label_end = steps[i + 1].start if i + 1 < len(steps) else len(cell)
             label = cell[w.end + 1:label_end].strip()
             text = cell[w.start:w.end]
-            out.extend(_entries(doc, w, f"{activity}：{label}" if label else activity, text,
-                                chunk.start, chunk.end, "table", chunk.heading))
+            said = f"{activity}　{cell[w.start:label_end].strip()}"   # "…创建　11月中旬: 区级评估"
+            out.extend(replace(e, said=said) for e in _entries(
+                doc, w, f"{activity}：{label}" if label else activity, text, chunk.start, chunk.end,
+                "table", chunk.heading))
         return out
     when = timeexpr.parse(folded)
     if when is None or not when.valid or not when.months:

@@ -32,6 +32,8 @@ def entry_text(e: ScheduleEntry, plan_year: int | None = None) -> str:
         when = f"{e.year}年 {when}"
     if e.source == "document":
         return e.activity
+    if e.said and not e.approximate:
+        return e.said if when == e.when_text else f"{e.year}年 {e.said}"
     if e.source == "text" and e.when_text in e.activity and not e.approximate and when == e.when_text:
         return e.activity
     return f"{when}　{e.activity}"

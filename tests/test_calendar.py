@@ -272,3 +272,19 @@ def test_a_bare_year_after_the_place_is_the_year_asked(engine, where):
     """/ics 武胜 2020, /plan 武胜 2020: the number is the year, so the fallback is said."""
     entries, notes = engine.plan_entries(where)
     assert entries and any("未收录2020年" in n for n in notes)
+
+
+def test_steps_of_one_cell_are_quoted_in_the_cells_words(engine, tmp_path, nano):
+    # "3月下旬: 第一轮视导 5月中旬: 第二轮视导 …" in one cell: each step keeps its own words
+    text = to_text(engine.month(11, "东湖高新区")).replace(" ", "")
+    assert "11月中旬:区级评估" in text and "11月下旬:市级验收" in text
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "plan.md").write_text(
+        "# 某县教育督导室2022年工作要点\n\n一、重点工作\n\n1.开展学校督导评估。\n\n二、工作安排\n\n"
+        "| 序号 | 工作内容 | 时间安排 |\n|---|---|---|\n| 1 | 义务教育优质均衡创建 | 4月上旬：县级自评 10月中旬：市级复核 |\n"
+        "| 2 | 督学培训 | 7月 |\n\n某县教育督导室\n2022年2月10日\n", "utf-8")
+    eng = make_engine(corpus, tmp_path / "index", nano)
+    eng.open()
+    text = to_text(eng.month(10)).replace(" ", "")
+    assert "10月中旬：市级复核" in text and "4月上旬" not in text.split("相关原文")[0]

@@ -68,6 +68,16 @@ def test_wild_recipients_and_attachments():
     assert "各片区" not in wild("17_").title
 
 
+def test_numbered_attachments_under_the_first_are_all_read(tmp_path):
+    dev = load_document(Path(__file__).parent / "data" / "corpus-dev" / "a1_lanshan_youeryuan.txt")
+    assert [a.replace(" ", "") for a in dev.attachments] == ["1.兰山区幼儿园办园行为督导评估细则",
+                                                             "2.2017年兰山区幼儿园办园行为督导评估名单"]
+    d = doc_of(tmp_path, "fuzhou.txt", "某县教育局关于开展责任督学培训的通知\n各学校：\n现将有关事项通知如下。\n"
+               "一、培训时间\n5月10日。\n\n附件：1．培训日程安排\n　　　2．参训人员回执\n　　　3．交通路线图\n\n"
+               "某县教育局\n2022年4月20日\n")
+    assert d.attachments == ["1．培训日程安排", "2．参训人员回执", "3．交通路线图"]
+
+
 def test_a_field_not_in_the_text_stays_empty():
     for name in ("14_", "22_"):
         d = wild(name)
