@@ -26,7 +26,13 @@ MAX_DOCX_RATIO = 100                    # inflated / compressed, for parts over 
 MAX_PDF_PAGES = 500
 MAX_HTML_DEPTH = 512                    # nesting; tree walks (ours, trafilatura's) recurse per level
 MAX_HTML_TAGS = 100_000
-PARSE_SECONDS = 30.0                    # wall clock for one file, checked between pages
+PARSE_SECONDS = 9.0                     # wall clock for one file: its parse is killed past it
+PARSE_MEMORY = 300 * 1024 * 1024        # address space a parse may add to its process
+# PDF, DOCX and HTML are parsed by libraries (pypdf, pdfplumber, python-docx, lxml) whose work
+# inside one page or element cannot be bounded from outside — a 4 KB page of operators, 80,000
+# attributes on one tag: they are parsed in a child process with those two limits, forked from a
+# server that has the libraries loaded, so a file costs milliseconds more, never the bot.
+ISOLATED = frozenset({"pdf", "docx", "html"})
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -40,7 +46,9 @@ class Budget:
     def __init__(self, path: Path):
         self.path = path
         self.chars = 0
-        self.deadline = time.monotonic() + PARSE_SECONDS
+        # checked between pages and rows, a second before the parse would be killed, so that
+        # a long PDF can still give its plain text layer when laying its pages out runs late
+        self.deadline = time.monotonic() + max(PARSE_SECONDS - 1.0, PARSE_SECONDS / 2)
 
     def spend(self, chars: int) -> None:
         self.chars += chars
@@ -83,8 +91,8 @@ def read_file(path: Path) -> tuple[str, str, str]:
     except OSError as exc:
         raise UnreadableFileError(path, f"无法读取文件：{exc.strerror or exc}") from exc
     digest = sha256_bytes(data)
-    fmt, load = LOADERS[ext]
-    text = load(data, path, Budget(path))
+    fmt, _ = LOADERS[ext]
+    text = _isolated(ext, data, path) if fmt in ISOLATED and ISOLATE else _parse(ext, data, path)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     if fmt != "pdf":   # a PDF's form feeds mark its pages (PAGE_BREAK); elsewhere they are line breaks
         text = text.replace("\x0c", "\n")
@@ -93,6 +101,91 @@ def read_file(path: Path) -> tuple[str, str, str]:
     if not re.search(r"[\u4e00-\u9fff]", text):
         raise UnreadableFileError(path, "文件中没有可识别的中文文字")
     return text, fmt, digest
+
+
+def _parse(ext: str, data: bytes, path: Path) -> str:
+    """One loader's whole read in one guard: whatever a parser library raises (python-docx's
+    ValueError on merged cells, pypdf's LimitReachedError, a RecursionError) rejects this file."""
+    fmt, load = LOADERS[ext]
+    try:
+        return load(data, path, Budget(path))
+    except UnreadableFileError:
+        raise
+    except Exception as exc:   # noqa: BLE001 - any library's failure is this file's, not the index's
+        log.warning("%s %s unreadable: %r", fmt, path, exc)
+        raise UnreadableFileError(path, f"{fmt.upper()} 文件无法解析（{type(exc).__name__}），已拒绝") from exc
+
+
+ISOLATE = True   # tests of the loaders' own logic may parse in process
+_SERVER = None
+
+
+def _context():
+    global _SERVER
+    if _SERVER is None:
+        import multiprocessing
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["retrieval.loaders", "pypdf", "pdfplumber", "docx", "lxml.html",
+                                    "trafilatura"])
+        _SERVER = ctx
+    return _SERVER
+
+
+def _isolated(ext: str, data: bytes, path: Path) -> str:
+    """`_parse` in a child process killed past PARSE_SECONDS and limited to PARSE_MEMORY more
+    address space; its refusal comes back as this process's UnreadableFileError."""
+    ctx = _context()
+    receive, send = ctx.Pipe(duplex=False)
+    limits = {name: globals()[name] for name in LIMITS}   # as set now (tests lower them)
+    child = ctx.Process(target=_child, args=(send, ext, data, str(path), limits), daemon=True)
+    child.start()
+    send.close()
+    try:
+        if not receive.poll(PARSE_SECONDS):
+            log.warning("parse of %s killed after %.0f s", path, PARSE_SECONDS)
+            raise UnreadableFileError(path, f"解析超时（超过 {PARSE_SECONDS:.0f} 秒），文件结构异常，已拒绝")
+        kind, value = receive.recv()
+    except EOFError:   # the child ended without a word
+        child.join()
+        if child.exitcode is not None and child.exitcode > 0:
+            # it never reached the parse (multiprocessing could not prepare it, e.g. a parent
+            # run from stdin): parse here, as without isolation, rather than refuse the file
+            log.error("parse process for %s failed to start (exit %s): parsing in process", path,
+                      child.exitcode)
+            return _parse(ext, data, path)
+        log.warning("parse of %s killed (exit code %s)", path, child.exitcode)
+        raise UnreadableFileError(path, "解析时占用内存过多或异常退出，文件结构异常，已拒绝") from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receive.close()
+    if kind != "ok":
+        raise UnreadableFileError(path, value)
+    return value
+
+
+LIMITS = ("MAX_TEXT", "MAX_DOCX_UNPACKED", "MAX_DOCX_XML", "MAX_DOCX_RATIO", "MAX_PDF_PAGES",
+          "MAX_HTML_DEPTH", "MAX_HTML_TAGS", "PARSE_SECONDS", "PARSE_MEMORY")
+
+
+def _child(send, ext: str, data: bytes, name: str, limits: dict) -> None:
+    import resource
+    globals().update(limits)
+    try:
+        with open("/proc/self/status") as fh:
+            now = next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmSize:"))
+        resource.setrlimit(resource.RLIMIT_AS, (now + PARSE_MEMORY, now + PARSE_MEMORY))
+    except (OSError, ValueError, StopIteration) as exc:
+        log.warning("parse memory limit not set: %r", exc)
+    try:
+        send.send(("ok", _parse(ext, data, Path(name))))
+    except UnreadableFileError as exc:
+        send.send(("refused", exc.reason))
+    except MemoryError:
+        send.send(("refused", f"解析所需内存超过 {PARSE_MEMORY // 2 ** 20} MB，文件结构异常，已拒绝"))
+    finally:
+        send.close()
 
 
 def decode_text(data: bytes, path: Path) -> str:
@@ -142,9 +235,11 @@ def _pdf_text(data: bytes, path: Path, budget: Budget) -> str:
     then pdfplumber lays each page out with its ruled tables as tab-joined rows."""
     plain = _pdf_plain_pages(data, path, budget)
     try:
-        pages = _pdf_laid_out_pages(data, path, Budget(path))
-    except UnreadableFileError:
-        raise
+        budget.chars = 0
+        pages = _pdf_laid_out_pages(data, path, budget)
+    except UnreadableFileError as exc:
+        log.warning("pdf %s: layout stopped (%s); using the plain text layer", path, exc.reason)
+        pages = plain
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds; the text layer still reads
         log.warning("pdf %s: no layout (%r); using the plain text layer", path, exc)
         pages = plain
@@ -245,7 +340,6 @@ def _check_docx_size(path: Path) -> None:
 
 def _docx_text(path: Path, budget: Budget) -> str:
     import docx
-    from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     try:
@@ -267,17 +361,45 @@ def _docx_text(path: Path, budget: Budget) -> str:
             budget.spend(len(lines[-1]))
         elif tag == "tbl":
             lines.append("")
-            for row in Table(block, document).rows:
-                cells = []
-                for cell in row.cells:
-                    value = " ".join(cell.text.split())
-                    # merged cells repeat; keep the row as the reader sees it
-                    if not cells or value != cells[-1] or not value:
-                        cells.append(value)
+            for cells in _docx_rows(block):
                 lines.append("\t".join(cells))
+                budget.spend(len(lines[-1]) + 1)   # per row: a table of 20,000 rows stops early
             lines.append("")
-            budget.spend(sum(len(line) for line in lines[-3:]))
     return "\n".join(lines)
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _docx_rows(table):
+    """A table's rows as the reader sees them, read from the XML in one pass: a cell spanning
+    columns once, a vertically merged cell's text on every row it covers. (python-docx's
+    `row.cells` raises ValueError on some merges WPS writes and is quadratic in merged rows.)"""
+    above: dict[int, str] = {}   # grid column → text of the merged cell that started above
+    for tr in table.iterchildren(_W + "tr"):
+        cells, col = [], 0
+        for tc in tr.iterchildren(_W + "tc"):
+            props = tc.find(_W + "tcPr")
+            span, merge = 1, None
+            if props is not None:
+                grid = props.find(_W + "gridSpan")
+                if grid is not None and (grid.get(_W + "val") or "").isdigit():
+                    span = max(1, min(int(grid.get(_W + "val")), 64))
+                vmerge = props.find(_W + "vMerge")
+                if vmerge is not None:
+                    merge = vmerge.get(_W + "val") or "continue"
+            if merge == "continue":
+                value = above.get(col, "")
+            else:
+                value = " ".join(" ".join("".join(t.text or "" for t in para.iter(_W + "t"))
+                                          for para in tc.iter(_W + "p")).split())
+                if merge == "restart":
+                    above[col] = value
+                else:
+                    above.pop(col, None)
+            cells.append(value)
+            col += span
+        yield cells
 
 
 # Block-level elements: each starts a new line when a page is rendered as lines.

@@ -11,16 +11,19 @@ from tests.makefiles import SAMPLE_LINES, numbered, write_docx, write_encrypted_
 TEXT = "\n".join(SAMPLE_LINES) + "\n"
 
 
-def _pdf_with_stream(path: Path, stream: bytes, declared: int | None = None, flate: bool = True) -> Path:
-    """A hand-built one-page PDF whose content stream is `stream`, optionally lying about its length."""
+def _pdf_with_stream(path: Path, stream: bytes, declared: int | None = None, flate: bool = True,
+                     font: bool = False) -> Path:
+    """A hand-built one-page PDF whose content stream is `stream`, optionally lying about its
+    length; with `font`, the page has a standard font /F1 for its text operators to show."""
     length = declared if declared is not None else len(stream)
     filt = b"/Filter /FlateDecode " if flate else b""
+    resources = b"/Resources << /Font << /F1 5 0 R >> >> " if font else b""
     objs = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] " + resources + b"/Contents 4 0 R >>",
         b"<< " + filt + b"/Length " + str(length).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-    ]
+    ] + ([b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"] if font else [])
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for i, body in enumerate(objs, 1):

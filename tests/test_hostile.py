@@ -614,3 +614,112 @@ def test_startup_errors_are_a_message_without_the_token(index_copy, case):
     assert TOKEN not in out.stderr + out.stdout and TOKEN.split(":")[1] not in out.stderr + out.stdout
     # PTB logs its own (masked) traceback first; what the admin reads last is the explanation
     assert "令牌" in out.stderr.strip().splitlines()[-1] or "/bot" in out.stderr.strip().splitlines()[-1]
+
+
+# -- round two: one file never takes the index down (issue 17, 1–2) ------------------------------
+def _limit_pdf(path: Path) -> Path:
+    """171 bytes whose trailer's Root is no catalog and whose /Size sends pypdf's recovery past
+    its limit: pypdf raises LimitReachedError, which is none of the errors a loader once expected."""
+    body = b"<< /Type /Pages /Kids [] /Count 0 >>"
+    out = bytearray(b"%PDF-1.4\n")
+    offset = len(out)
+    out += b"1 0 obj\n" + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 2\n0000000000 65535 f \n{offset:010d} 00000 n \n".encode()
+    out += f"trailer\n<< /Size 100000000 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    path.write_bytes(bytes(out))
+    return path
+
+
+def _merged_docx(path: Path, rows: int = 6) -> Path:
+    """A schedule table with a cell merged down its first column from the first row, and a cell
+    spanning two columns with a vertical merge under it — the merges WPS writes (w:vMerge and
+    w:gridSpan set in the XML: python-docx's own merge recurses past a few hundred rows)."""
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    d = docx.Document()
+    d.add_paragraph("某县教育督导室关于2022年督导工作安排的通知")
+    d.add_paragraph("一、工作安排")
+    table = d.add_table(rows=rows, cols=3)
+
+    def prop(tc, tag, val=None):
+        el = OxmlElement(tag)
+        if val:
+            el.set(qn("w:val"), val)
+        tc.get_or_add_tcPr().append(el)
+
+    for r, row in enumerate(table.rows):
+        tcs = row._tr.tc_lst
+        tcs[1].p_lst[0].append(_run(f"第{r + 1}项督导工作"))
+        tcs[2].p_lst[0].append(_run(f"{r % 12 + 1}月"))
+        if r < rows - 2:
+            prop(tcs[0], "w:vMerge", "restart" if r == 0 else None)
+            if r == 0:
+                tcs[0].p_lst[0].append(_run("上半年"))
+        else:   # columns 0–1 as one cell, merged down over the last two rows
+            row._tr.remove(tcs[1])
+            prop(tcs[0], "w:gridSpan", "2")
+            prop(tcs[0], "w:vMerge", "restart" if r == rows - 2 else None)
+            if r == rows - 2:
+                tcs[0].p_lst[0].append(_run("下半年专项"))
+    d.save(str(path))
+    return path
+
+
+def _run(text: str):
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    r, t = OxmlElement("w:r"), OxmlElement("w:t")
+    t.text = text
+    r.append(t)
+    return r
+
+
+def test_a_merged_cell_docx_is_read_row_by_row(tmp_path):
+    from retrieval.loaders import read_file
+    text, _, _ = read_file(_merged_docx(tmp_path / "merged.docx"))
+    rows = [line.split("\t") for line in text.splitlines() if "\t" in line]
+    assert rows[0][:2] == ["上半年", "第1项督导工作"] and rows[1][0] == "上半年"   # merged down
+    # spanning two columns and merged down: once per row, on both rows, the time cell after it
+    assert rows[-2][0] == rows[-1][0] == "下半年专项" and rows[-1][1:] == ["6月"]
+    long = _merged_docx(tmp_path / "long.docx", rows=1500)
+    started = time.perf_counter()
+    text, _, _ = read_file(long)
+    seconds = time.perf_counter() - started
+    print(f"\nDOCX with a merged column of 1,500 rows read in {seconds:.2f} s")
+    assert text.count("上半年") >= 1497 and seconds < 10
+
+
+def test_a_parser_librarys_own_error_rejects_only_that_file(index_copy, engine):
+    from retrieval.errors import UnreadableFileError
+    from retrieval.indexer import reindex
+    from retrieval.loaders import read_file
+    corpus, index = index_copy
+    bad = _limit_pdf(corpus / "limit.pdf")
+    with pytest.raises(UnreadableFileError, match="无法解析"):
+        read_file(bad)
+    report = reindex(corpus, index, engine.embedder, previous=engine.state.built)
+    assert report.documents == 4 and "无法解析" in dict(report.rejected)["limit.pdf"]
+
+
+def test_a_page_of_operators_costs_seconds_not_minutes_or_gigabytes(tmp_path):
+    import resource
+    import zlib
+
+    from retrieval.errors import UnreadableFileError
+    from retrieval.loaders import PARSE_SECONDS, read_file
+    from tests.hostile import _pdf_with_stream
+    ops = zlib.compress(b"BT /F1 12 Tf 50 700 Td " + b"(ab) Tj 1 0 Td " * 400_000 + b"ET", 9)
+    bomb = _pdf_with_stream(tmp_path / "ops.pdf", ops, font=True)
+    assert bomb.stat().st_size < 20_000
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    try:
+        read_file(bomb)
+    except UnreadableFileError as exc:
+        print(f"\n{bomb.stat().st_size // 1024} KB PDF of 400,000 text operators refused: {exc.reason}")
+    seconds = time.perf_counter() - started
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    print(f"… in {seconds:.1f} s; this process grew {grown:.0f} MB (the parse runs in a child)")
+    assert seconds <= PARSE_SECONDS + 1 and grown < 100
