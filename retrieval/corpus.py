@@ -11,7 +11,8 @@ from pathlib import Path
 
 from . import meta
 from .errors import EmptyCorpusError, EngineError
-from .indexer import corpus_files, load_document
+from .chunker import chunk_document
+from .indexer import check_passages, corpus_files, load_document
 from .loaders import SUPPORTED, check_name, check_size, sha256_bytes
 from .models import Document
 
@@ -110,6 +111,7 @@ def add_file(engine, src: Path, original_name: str, progress=None, replace: bool
     try:
         staging.write_bytes(data)
         doc = load_document(staging)
+        check_passages(doc, chunk_document(doc))
         with engine.changes:
             dup = existing_hashes(corpus_dir).get(digest)
             if dup:

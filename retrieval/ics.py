@@ -44,7 +44,7 @@ def _runs(months: list[int]) -> list[tuple[int, int]]:
 def entry_days(e: ScheduleEntry) -> list[tuple[date, date, bool]]:
     """The (first, last, monthly) days of one entry in its year: each written date, range or
     ten-day part; else its months as month-long runs; 每月 as one monthly-repeating day."""
-    if e.year is None:
+    if e.year not in timeexpr.YEARS:   # None, or a year no calendar day of ours reaches
         return []
     found = [w for w in timeexpr.find_all(fold(e.when_text)) if w.valid]
     if any(w.recurring for w in found):

@@ -29,7 +29,8 @@ from .textnorm import normalize
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]   # (stage, done, total)
 # Bump when parsing, chunking or schedule extraction changes: stored parses are then redone.
-PARSER_VERSION = 19
+PARSER_VERSION = 20
+MAX_PASSAGES = 3000   # passages of one file; the longest regulation here has a few hundred
 EMBED_BATCH = 16  # small batches keep the embedder free for questions during a reindex
 
 
@@ -82,6 +83,13 @@ def load_document(path: Path) -> Document:
     doc = Document(doc_id=path.stem, path=path.name, sha256=digest, fmt=fmt, text=page.text,
                    dropped=page.dropped, pages=page.pages)
     return meta.extract(doc)
+
+
+def check_passages(doc: Document, chunks: list[Chunk]) -> None:
+    """UnreadableFileError for a file of more passages than any circular has: 20,000 table rows
+    of a TXT would be minutes of embedding while every other admin change waits."""
+    if len(chunks) > MAX_PASSAGES:
+        raise UnreadableFileError(doc.path, f"段落过多（{len(chunks)} 段，上限 {MAX_PASSAGES} 段），不像一份通知或工作要点")
 
 
 def embed_text(doc: Document, chunk: Chunk) -> str:
@@ -209,9 +217,13 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
         if any(old_chunks is None for _, old_chunks, _, _ in parsed):
             full_dictionary()  # a corpus's look-ups are too many for the word store
         for doc, old_chunks, old_schedule, old_tokens in parsed:
-            docs.append(doc)
             if old_chunks is None:
                 doc_chunks = chunk_document(doc, first_id=len(chunks))
+                try:
+                    check_passages(doc, doc_chunks)
+                except UnreadableFileError as exc:
+                    rejected.append((doc.path, exc.reason))
+                    continue
                 entries = extract_schedule(doc, doc_chunks)
                 doc.years = sorted(set(doc.years) | {e.year for e in entries if e.year})
                 schedule.extend(entries)
@@ -221,7 +233,10 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
                               for k, c in enumerate(old_chunks)]
                 schedule.extend(replace(e, doc_id=doc.doc_id) for e in old_schedule)
                 tokens.extend(old_tokens)
+            docs.append(doc)
             chunks.extend(doc_chunks)
+        if not docs:
+            raise EmptyCorpusError(FORMATS)
         by_id = {d.doc_id: d for d in docs}
         texts = [embed_text(by_id[c.doc_id], c) for c in chunks]
         hashes = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]

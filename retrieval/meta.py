@@ -13,7 +13,7 @@ from .models import Document
 from .pageclean import NEXT_FIELD
 from .structure import DOC_KINDS, heading_level, split_lines
 from .textnorm import clean, to_simplified, width
-from .timeexpr import RE_DATE_AT_START, parse_date
+from .timeexpr import RE_DATE_AT_START, YEARS, parse_date
 
 RE_DOCNO = re.compile(r"([\u4e00-\u9fa5]{1,12}\s*[〔\[［(（]\s*(\d{4})\s*[〕\]］)）]\s*\d{1,4}\s*号)")
 RE_DOC_KIND = re.compile(r"(通知|决定|意见|办法|报告|总结|要点|计划|方案|安排|规划|细则|函|通报|公告|指导意见)$")
@@ -304,16 +304,18 @@ def _first_title(head: list, doc: Document) -> str:
 def _years(doc: Document, title: str) -> None:
     """The year the document is about (its title's, else its date's) and every year it covers."""
     years: list[int] = []
+    # a year is a year a circular can be about (1949–2100): "9999年" in a title is none
     m = re.search(r"(\d{4})\s*[-—–至到]+\s*(\d{4})\s*年", title)
-    if m and int(m.group(1)) <= int(m.group(2)) <= int(m.group(1)) + 10:
+    if m and int(m.group(1)) in YEARS and int(m.group(1)) <= int(m.group(2)) <= int(m.group(1)) + 10:
         years += list(range(int(m.group(1)), int(m.group(2)) + 1))
-    m = re.search(r"(\d{4})\s*年", title)
+    m = next((m for m in re.finditer(r"(\d{4})\s*年", title) if int(m.group(1)) in YEARS), None)
+    numbered = int(RE_DOCNO.search(doc.doc_number).group(2)) if doc.doc_number else None
     if years:
         doc.year = years[0]
     elif m:
         doc.year = int(m.group(1))
-    elif doc.doc_number:
-        doc.year = int(RE_DOCNO.search(doc.doc_number).group(2))
+    elif numbered in YEARS:
+        doc.year = numbered
     elif doc.date:
         doc.year = int(doc.date[:4])
     elif doc.published:

@@ -67,7 +67,7 @@ def parse_date(text: str) -> str:
                 mo, d = cn_number(g["cm"]), cn_number(g["cd"])
             else:
                 y, mo, d = int(g["y"]), int(g["m"]), int(g["d"])
-            if 1949 <= y <= 2100 and mo and 1 <= mo <= 12 and d and 1 <= d <= 31:
+            if y in YEARS and mo and 1 <= mo <= 12 and d and 1 <= d <= 31:
                 return f"{y:04d}-{mo:02d}-{d:02d}"
     return ""
 
@@ -95,6 +95,8 @@ class When:
         if self.lo is None or self.hi is None or not self.valid:
             return None
         year = self.year or year
+        if year is None or year not in YEARS or year + 1 not in YEARS:
+            return None   # no calendar day past 2100, and none that date arithmetic cannot reach
         if self.extra_years:
             end_year = max(self.extra_years)
         else:   # 11月—2月 without years: into the next one
@@ -119,11 +121,18 @@ def cn_number(s: str) -> int | None:
     return tens * 10 + ones
 
 
+YEARS = range(1949, 2101)   # the years a circular dates things in; 9999年 is no date
+
+
+def plausible(year: int | None) -> bool:
+    return year is None or year in YEARS
+
+
 def _month(g: dict, p: str) -> tuple[int | None, int | None, bool]:
-    """(year, month, valid) of one matched month group; invalid for 十三月, 0月, 2月30日."""
+    """(year, month, valid) of one matched month group; invalid for 十三月, 0月, 2月30日, 9999年."""
     m = cn_number(g.get(p + "m") or "")
     y = int(g[p + "y"]) if g.get(p + "y") else None
-    if m is None or not 1 <= m <= 12:
+    if m is None or not 1 <= m <= 12 or not plausible(y):
         return y, m, False
     d = g.get(p + "d")
     if d:
@@ -233,17 +242,19 @@ def find_all(text: str) -> list[When]:
     for m in RE_YEAR_END.finditer(text):
         if free(m.start(), m.end()):
             y = int(m.group("y")) if m.group("y") else None
-            add(When(m.group(0), [12], y, start=m.start(), end=m.end()))
+            add(When(m.group(0), [12] if plausible(y) else [], y, start=m.start(), end=m.end(), valid=plausible(y)))
     for m in RE_HALF.finditer(text):
         if free(m.start(), m.end()):
             y = int(m.group("y")) if m.group("y") else None
             months = list(range(1, 7)) if m.group("w") == "上半年" else list(range(7, 13))
-            add(When(m.group(0), months, y, start=m.start(), end=m.end()))
+            add(When(m.group(0), months if plausible(y) else [], y, start=m.start(), end=m.end(),
+                     valid=plausible(y)))
     for m in RE_QUARTER.finditer(text):
         if free(m.start(), m.end()) and not text[max(0, m.start() - 1):m.start()] == "每":
             q = cn_number(m.group("q"))
             y = int(m.group("y")) if m.group("y") else None
-            add(When(m.group(0), list(range(3 * q - 2, 3 * q + 1)), y, start=m.start(), end=m.end()))
+            add(When(m.group(0), list(range(3 * q - 2, 3 * q + 1)) if plausible(y) else [], y,
+                     start=m.start(), end=m.end(), valid=plausible(y)))
     for m in RE_RECURRING.finditer(text):
         if free(m.start(), m.end()):
             add(When(m.group(0), ALL_MONTHS[:], start=m.start(), end=m.end(), recurring=True))

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import json
 import subprocess
+import shutil
 import sys
-from datetime import datetime
+from datetime import datetime, time
 
 import pytest
 
@@ -288,3 +289,24 @@ def test_steps_of_one_cell_are_quoted_in_the_cells_words(engine, tmp_path, nano)
     eng.open()
     text = to_text(eng.month(10)).replace(" ", "")
     assert "10月中旬：市级复核" in text and "4月上旬" not in text.split("相关原文")[0]
+
+
+@pytest.mark.parametrize("line", ["9999年12月—1月开展专项督导。", "二〇二一年十二月至10000年1月开展复查。",
+                                  "0001年1月1日前报送材料。"])
+def test_a_year_no_calendar_reaches_breaks_no_export_or_reminder(shipped_corpus, tmp_path, nano, line):
+    from retrieval.ics import export
+    from retrieval.planchart import render
+    from retrieval.reminders import planned
+    from retrieval.subscriptions import Subscription
+    corpus = tmp_path / "corpus"
+    shutil.copytree(shipped_corpus, corpus)
+    (corpus / "odd.txt").write_text("武胜县教育局2021年督导工作安排\n一、工作安排\n1." + line
+                                    + "\n2.4月开展督导评估。\n武胜县教育局\n2021年3月1日\n", "utf-8")
+    eng = make_engine(corpus, tmp_path / "index", nano)
+    eng.open()
+    assert export(eng).data                          # every region's plan, the odd one too
+    assert render(*[eng.plan_entries()[0], eng.state.built.documents])
+    start = datetime(2021, 1, 1, tzinfo=TZ)
+    out = planned(eng, Subscription(1, "武胜县", 3, start), start, start.replace(year=2022), time(8, 30))
+    assert out and all(r.target.year in (2021, 2022) for r in out if r.kind == "step")
+    assert "9999" not in " ".join(e.when_text for e in eng.state.built.schedule if e.year and e.year > 2100)

@@ -723,3 +723,29 @@ def test_a_page_of_operators_costs_seconds_not_minutes_or_gigabytes(tmp_path):
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     print(f"… in {seconds:.1f} s; this process grew {grown:.0f} MB (the parse runs in a child)")
     assert seconds <= PARSE_SECONDS + 1 and grown < 100
+
+
+def _many_rows_txt(path: Path, rows: int = 20_000) -> Path:
+    lines = ["某县教育督导室2022年督导工作安排表", "序号\t工作内容\t时间"]
+    lines += [f"{i}\t第{i}项督导\t{i % 12 + 1}月" for i in range(1, rows + 1)]
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def test_a_file_of_twenty_thousand_rows_is_refused_not_embedded_for_minutes(index_copy, engine, tmp_path):
+    from retrieval.corpus import add_file
+    from retrieval.errors import UnreadableFileError
+    from retrieval.indexer import reindex
+    corpus, index = index_copy
+    rows = _many_rows_txt(corpus / "rows.txt")
+    assert rows.stat().st_size > 400_000
+    started = time.perf_counter()
+    report = reindex(corpus, index, engine.embedder, previous=engine.state.built)
+    seconds = time.perf_counter() - started
+    print(f"\nreindex with a {rows.stat().st_size // 1024} KB TXT of 20,000 rows: {seconds:.1f} s")
+    assert report.documents == 4 and "段落过多" in dict(report.rejected)["rows.txt"]
+    assert report.embedded == 0 and seconds < 30
+    rows.unlink()
+    with pytest.raises(UnreadableFileError, match="段落过多"):
+        add_file(engine, _many_rows_txt(tmp_path / "rows.txt"), "rows.txt")
+    assert not (Path(engine.config.corpus_dir) / "rows.txt").exists()
