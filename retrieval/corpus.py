@@ -170,7 +170,32 @@ def find_file(corpus_dir: Path, key: str) -> Path:
     for p in files:
         if key in (p.name, p.stem):
             return p
-    raise UnknownDocumentError(f"没有找到名为 {key} 的文件；可用 /docs 查看文件编号")
+    raise UnknownDocumentError(f"没有找到名为 {_shown_key(key)} 的文件；可用 /docs 查看文件编号")
+
+
+def indexed_file(engine, key: str) -> Path:
+    """The original file of an indexed circular, by its 文件编号 or file name: never a file the
+    index does not hold (rejected, not yet indexed) and never through a link out of the corpus."""
+    key = key.strip()
+    corpus_dir = Path(engine.config.corpus_dir)
+    for doc in engine.state.built.documents.values():
+        if key in (doc.doc_id, doc.path):
+            path = corpus_dir / doc.path
+            try:
+                inside = not path.is_symlink() and path.is_file() and path.resolve().parent == corpus_dir.resolve()
+            except OSError as exc:
+                log.warning("cannot check %s: %s", path, exc)
+                inside = False
+            if inside:
+                return path
+            log.warning("/doc %s: %s is a link or gone; not sent", key, path)
+            break
+    raise UnknownDocumentError(f"没有找到文件编号为 {_shown_key(key)} 的文件；可用 /docs 查看文件编号")
+
+
+def _shown_key(key: str) -> str:
+    # a key of thousands of characters would make the reply longer than Telegram takes
+    return key if len(key) <= 40 else key[:40] + "…"
 
 
 def remove_file(engine, key: str, progress=None) -> Path:

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import threading
@@ -368,6 +369,15 @@ class BotAPIStub:
                                       "file_name": doc.filename}})
 
     async def _m_sendPhoto(self, p):
+        """Telegram's photo limits: width + height ≤ 10,000, neither side over 20× the other."""
+        photo = p.get("photo")
+        if hasattr(photo, "file"):
+            head = photo.file.read(24)
+            photo.file.seek(0)
+            if head[:8] == b"\x89PNG\r\n\x1a\n":
+                width, height = struct.unpack(">II", head[16:24])
+                if width + height > 10_000 or max(width, height) > 20 * max(1, min(width, height)):
+                    return self._bad_request("sendPhoto", p, "PHOTO_INVALID_DIMENSIONS")
         return await self._m_sendDocument(p, "photo")
 
     async def _m_answerInlineQuery(self, p):

@@ -407,3 +407,22 @@ def test_doc_sends_the_original_file(botenv):
     assert "没有找到" in reply["text"]
     [reply] = ask(stub, "/doc")
     assert "用法" in reply["text"]
+
+
+def test_doc_sends_only_indexed_files_and_never_through_a_link(botenv):
+    stub, corpus = botenv["stub"], botenv["corpus"]
+    (corpus / "unindexed.txt").write_text("武胜县教育局通知\n一、开展督导。\n", "utf-8")
+    outside = corpus.parent / "secret.txt"
+    outside.write_text("不在文件目录里的文件", "utf-8")
+    (corpus / "link.txt").symlink_to(outside)
+    try:
+        for key in ("unindexed", "unindexed.txt", "link", "link.txt", "secret"):
+            [reply] = ask(stub, f"/doc {key}")
+            assert "没有找到" in reply["text"], key
+        # a key of 4,080 characters: the "not found" reply is cut, and arrives
+        [reply] = ask(stub, "/doc " + "督" * 4080)
+        assert "没有找到" in reply["text"] and len(reply["text"]) < 200
+        assert not any(d["filename"] in ("unindexed.txt", "link.txt", "secret.txt") for d in stub.documents)
+    finally:
+        (corpus / "link.txt").unlink()
+        (corpus / "unindexed.txt").unlink()

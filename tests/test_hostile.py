@@ -749,3 +749,30 @@ def test_a_file_of_twenty_thousand_rows_is_refused_not_embedded_for_minutes(inde
     with pytest.raises(UnreadableFileError, match="段落过多"):
         add_file(engine, _many_rows_txt(tmp_path / "rows.txt"), "rows.txt")
     assert not (Path(engine.config.corpus_dir) / "rows.txt").exists()
+
+
+# -- round two: replies Telegram refuses are never dropped in silence (issue 17, 3) ------------
+def test_a_plan_too_tall_for_a_photo_is_sent_as_a_file(tmp_path, tiny_st_model):
+    from retrieval.embedders import SentenceTransformerEmbedder
+    from tests.conftest import make_engine
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    rows = [f"{i}\t第{i}项责任督学专项督导\t{i % 12 + 1}月{i % 28 + 1}日" for i in range(1, 261)]
+    (corpus / "tall.txt").write_text("某县教育督导室2021年工作要点\n一、月度工作安排\n序号\t工作内容\t时间\n"
+                                     + "\n".join(rows) + "\n某县教育督导室\n2021年2月1日\n", "utf-8")
+    eng = make_engine(corpus, tmp_path / "index", SentenceTransformerEmbedder(str(tiny_st_model))).open()
+    with running_bot(tmp_path / "bot", eng, TOKEN, ADMIN, DUDAO_EMBEDDER=f"st:{tiny_st_model}") as run:
+        stub = run["stub"]
+        stub.message("/plan", user_id=7001)
+        stub.wait_for(lambda s: any(m["chat_id"] == 7001 and m["method"] in ("sendDocument", "sendPhoto")
+                                    for m in s), timeout=90)
+        [sent] = [m for m in stub.to_chat(7001) if m["method"] in ("sendDocument", "sendPhoto")]
+        assert sent["method"] == "sendDocument" and "以文件发送" in sent["text"]
+        [png] = [d for d in stub.documents if d["chat_id"] == 7001]
+        assert png["filename"].endswith(".png") and png["data"][:4] == b"\x89PNG"
+        assert not [r for r in stub.rejected if r.get("chat_id") in (7001, "7001")]
+
+
+def test_photo_limits_are_telegrams():
+    from tgbot.handlers import photo_fits
+    assert photo_fits(1400, 2676) and not photo_fits(1400, 10_054) and not photo_fits(1400, 60)

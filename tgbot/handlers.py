@@ -16,10 +16,10 @@ from pathlib import Path
 from telegram import (InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle,
                       InputTextMessageContent, LinkPreviewOptions, Update)
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from retrieval.corpus import SameDocumentError, add_file, check_upload, find_file, remove_file
+from retrieval.corpus import SameDocumentError, add_file, check_upload, indexed_file, remove_file
 from retrieval.errors import EngineError
 from retrieval.ics import NO_DATED_PLAN, export
 from retrieval.loaders import FORMATS, MAX_BYTES
@@ -79,6 +79,13 @@ PENDING = ".pending"      # corpus subfolder for uploads awaiting the admin's �
 MORE_CACHE = 500          # answers whose extra passages and sections can still be shown
 SECTION_BUTTONS = 5       # “全节” buttons under an answer, one per cited passage
 CAPTION_LIMIT = 1024      # Telegram's limit for a photo's caption
+PHOTO_SIDES = 10_000      # Telegram's photo limits: width + height, and a side at most 20× the other
+PHOTO_RATIO = 20
+
+
+def photo_fits(width: int, height: int) -> bool:
+    """Whether Telegram takes a picture of this size as a photo (else it is sent as a file)."""
+    return width + height <= PHOTO_SIDES and max(width, height) <= PHOTO_RATIO * max(1, min(width, height))
 INLINE_CACHE = 60         # seconds Telegram may reuse an inline answer for the same text
 INLINE_CUT = "\n\n<i>（回答较长，完整内容请私聊机器人）</i>"
 SLOW_DOWN = "你发得太快了，请稍等几秒再问（每 {seconds:g} 秒可以问一个问题）。"
@@ -273,7 +280,7 @@ class DudaoBot:
             await update.effective_message.reply_text("用法：/doc <文件编号>，文件编号见 /docs")
             return
         try:
-            path = find_file(self.engine.config.corpus_dir, " ".join(context.args))
+            path = indexed_file(self.engine, " ".join(context.args))
         except EngineError as exc:
             await update.effective_message.reply_text(str(exc))
             return
@@ -339,7 +346,18 @@ class DudaoBot:
             await update.effective_message.reply_text(plain_message("\n".join(notes) or NO_CHART))
             return
         caption = "\n".join([f"{chart.rows} 项工作安排（{chart.documents} 份文件）；/ics 可导入日历。", *notes])
-        await update.effective_message.reply_photo(photo=chart.png, caption=plain_message(caption, CAPTION_LIMIT))
+        if photo_fits(chart.width, chart.height):
+            try:
+                await update.effective_message.reply_photo(photo=chart.png,
+                                                           caption=plain_message(caption, CAPTION_LIMIT))
+                return
+            except BadRequest as exc:   # refused all the same: the picture goes as a file
+                log.warning("plan picture %sx%s refused as a photo: %s", chart.width, chart.height, exc)
+        # too tall for a photo (many plans, many items): the same picture as a file, uncompressed
+        await update.effective_message.reply_document(
+            document=chart.png, filename="督导工作安排.png",
+            caption=plain_message(f"图片较大（{chart.width}×{chart.height}），以文件发送；"
+                                  f"/plan 地区 年份 可只看一份计划。\n{caption}", CAPTION_LIMIT))
 
     async def inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """`@bot 问题` in any chat: the answer offered as one result to send there."""
@@ -554,11 +572,17 @@ class DudaoBot:
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling update %s", getattr(update, "update_id", None),
                   exc_info=context.error)
-        if isinstance(context.error, (RetryAfter, TimedOut, NetworkError)):
+        if isinstance(context.error, BadRequest):
+            # Telegram refused what we sent (a BadRequest is also a NetworkError): the connection
+            # works, so the user is told rather than left with nothing
+            text = "抱歉，Telegram 没有接受这条回复（内容过长或格式不符）。请把问题或范围缩小一些再试。"
+        elif isinstance(context.error, (RetryAfter, TimedOut, NetworkError)):
             return  # the connection is what failed: a reply would fail too
+        else:
+            text = "抱歉，处理时出错了，请稍后再试。"
         if isinstance(update, Update) and update.effective_message:
             try:
-                await update.effective_message.reply_text("抱歉，处理时出错了，请稍后再试。")
+                await update.effective_message.reply_text(text)
             except Exception:  # noqa: BLE001 - already in the error path; log and go on
                 log.exception("could not tell the user about the error")
 
