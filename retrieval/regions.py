@@ -189,10 +189,14 @@ def place_names(index_dir) -> Places:
     path = Path(index_dir) / PLACES_FILE
     try:
         data = json.loads(path.read_text("utf-8"))
-        if isinstance(data, dict) and all(isinstance(v, list) for v in data.values()):
+        if isinstance(data, dict) and data and all(isinstance(v, list) and all(isinstance(x, str) for x in v)
+                                                   for v in data.values()):
             return Places({k: tuple(v) for k, v in data.items()})
-    except (OSError, ValueError):
+        log.warning("%s is damaged (not a table of place paths): written again", path)
+    except FileNotFoundError:
         pass
+    except (OSError, ValueError) as exc:   # unreadable or not JSON: written again from the gazetteer
+        log.warning("%s unreadable (%s): written again", path, exc)
     try:
         table = _gazetteer()
     except Exception:  # noqa: BLE001 - without the list, unknown places are simply not flagged

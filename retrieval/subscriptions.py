@@ -2,11 +2,16 @@
 file next to the index data, so both survive a restart and a reindex."""
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 FILE = "subscriptions.sqlite3"
 DEFAULT_DAYS = 3     # a dated step is announced this many days ahead unless the subscriber chose
@@ -43,8 +48,32 @@ class SubscriptionStore:
         Path(index_dir).mkdir(parents=True, exist_ok=True)
         self.path = Path(index_dir) / FILE
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.executescript(_SCHEMA)
+        self.persistent = True
+        try:
+            self._db = self._open(self.path)
+        except sqlite3.OperationalError as exc:
+            # a read-only or full folder: the bot still starts, subscriptions last until a restart
+            log.error("cannot write %s (%s): subscriptions are kept in memory only", self.path, exc)
+            self.persistent = False
+            self._db = self._open(":memory:")
+        except sqlite3.DatabaseError as exc:
+            # a damaged file would keep the bot from starting: moved aside (kept for a person to
+            # look at), and subscriptions start again empty
+            aside = self.path.with_name(f"{FILE}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+            log.error("%s is damaged (%s): moved to %s, starting with no subscriptions", self.path, exc, aside)
+            os.replace(self.path, aside)
+            self._db = self._open(self.path)
+
+    @staticmethod
+    def _open(path) -> sqlite3.Connection:
+        db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        try:
+            db.executescript(_SCHEMA)
+            db.execute("SELECT count(*) FROM subscription").fetchone()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
 
     def close(self) -> None:
         with self._lock:

@@ -776,3 +776,30 @@ def test_a_plan_too_tall_for_a_photo_is_sent_as_a_file(tmp_path, tiny_st_model):
 def test_photo_limits_are_telegrams():
     from tgbot.handlers import photo_fits
     assert photo_fits(1400, 2676) and not photo_fits(1400, 10_054) and not photo_fits(1400, 60)
+
+
+# -- round two: files beside the builds are checked like builds (issue 17, 7) --------------------
+@pytest.mark.parametrize("content", ["null", "[]", '{"武胜": [1, null]}', "{", ""])
+def test_damaged_places_file_is_written_again(index_copy, nano, content):
+    from retrieval.regions import PLACES_FILE
+    from tests.conftest import make_engine
+    corpus, index = index_copy
+    (index / PLACES_FILE).write_text(content, "utf-8")
+    eng = make_engine(corpus, index, nano).open()
+    assert "澄教督〔2021〕2号" in to_text(eng.ask("江阴的督导工作要点文号是什么"))
+    assert json.loads((index / PLACES_FILE).read_text("utf-8"))["武胜县"]
+
+
+def test_damaged_subscriptions_file_is_moved_aside_and_a_read_only_folder_kept_in_memory(tmp_path):
+    from retrieval.subscriptions import FILE, SubscriptionStore
+    (tmp_path / FILE).write_bytes(b"this is not a database" * 100)
+    store = SubscriptionStore(tmp_path)
+    assert store.persistent and store.subscribe(1, "武胜县", 3)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(FILE + ".damaged-")]
+    store.close()
+    # a file the folder cannot give (read-only there, or as here a folder in its place, which root
+    # cannot write through either): the bot starts, subscriptions last until a restart
+    ro = tmp_path / "ro"
+    (ro / FILE).mkdir(parents=True)
+    store = SubscriptionStore(ro)
+    assert not store.persistent and store.subscribe(2, "武胜县", 3)

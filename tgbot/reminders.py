@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 import secrets
+import sqlite3
 from datetime import time, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -87,10 +88,15 @@ class Reminders:
         await query.message.reply_text(self._subscribed(query.message.chat.id, place, int(days)))
 
     def _subscribed(self, chat_id: int, place: str, days: int) -> str:
-        new = self.store.subscribe(chat_id, place, days, self.engine.now())
+        try:
+            new = self.store.subscribe(chat_id, place, days, self.engine.now())
+        except sqlite3.OperationalError as exc:   # a full disk, a folder made read-only since start
+            log.error("subscription of %s to %s not saved: %s", chat_id, place, exc)
+            return "订阅没有保存：服务器磁盘已满或不可写，请告诉管理员后再试。"
         verb = "已订阅" if new else "已更新订阅"
+        kept = "" if self.store.persistent else "\n（服务器暂时无法把订阅写入磁盘：机器人重启后需要重新订阅。）"
         return (f"{verb}{place}：每月第一个工作日 {self.digest_at:%H:%M} 发送当月工作安排，"
-                f"写明日期的事项提前 {days} 天提醒。/subscriptions 查看，/unsubscribe 取消。")
+                f"写明日期的事项提前 {days} 天提醒。/subscriptions 查看，/unsubscribe 取消。{kept}")
 
     async def unsubscribe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/unsubscribe [地区]: one region, or all of the chat's subscriptions."""
