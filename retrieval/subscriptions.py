@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS subscription (
 CREATE TABLE IF NOT EXISTS sent (
     key TEXT PRIMARY KEY,            -- one per chat and occasion (digest of a month, a step's date)
     chat_id INTEGER NOT NULL,
-    at TEXT NOT NULL
+    at TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'sent'   -- 'claimed' while it is being sent
 );
 """
 
@@ -70,6 +71,9 @@ class SubscriptionStore:
         try:
             db.executescript(_SCHEMA)
             db.execute("SELECT count(*) FROM subscription").fetchone()
+            if "state" not in {row[1] for row in db.execute("PRAGMA table_info(sent)")}:
+                # files of earlier versions: every row there was sent
+                db.execute("ALTER TABLE sent ADD COLUMN state TEXT NOT NULL DEFAULT 'sent'")
         except sqlite3.DatabaseError:
             db.close()
             raise
@@ -82,6 +86,8 @@ class SubscriptionStore:
     def subscribe(self, chat_id: int, region: str, days_before: int = DEFAULT_DAYS,
                   now: datetime | None = None) -> bool:
         """Add (True) or update the days of (False) a chat's subscription to a region."""
+        if not 0 <= days_before <= MAX_DAYS:
+            raise ValueError(f"days_before {days_before} outside 0–{MAX_DAYS}")
         now = now or datetime.now(timezone.utc)
         with self._lock:
             old = self._db.execute("SELECT 1 FROM subscription WHERE chat_id=? AND region=?",
@@ -110,7 +116,19 @@ class SubscriptionStore:
         with self._lock:
             rows = self._db.execute("SELECT chat_id, region, days_before, created FROM subscription "
                                     "ORDER BY chat_id, region").fetchall()
-        return [Subscription(c, r, d, datetime.fromisoformat(t)) for c, r, d, t in rows]
+        out = []
+        for c, r, d, t in rows:
+            if not isinstance(d, int) or not 0 <= d <= MAX_DAYS:
+                # stored by an earlier version from forged button data: read within bounds
+                log.warning("subscription of %s to %s: %r days read as %d", c, r, d, DEFAULT_DAYS)
+                d = DEFAULT_DAYS
+            try:
+                created = datetime.fromisoformat(t)
+            except (TypeError, ValueError):
+                log.warning("subscription of %s to %s: bad time %r, skipped", c, r, t)
+                continue
+            out.append(Subscription(c, r, d, created))
+        return out
 
     def counts(self) -> tuple[int, int]:
         """(chats subscribed, subscriptions)."""
@@ -118,11 +136,22 @@ class SubscriptionStore:
             return self._db.execute("SELECT COUNT(DISTINCT chat_id), COUNT(*) FROM subscription").fetchone()
 
     def claim(self, key: str, chat_id: int, now: datetime) -> bool:
-        """Mark a reminder as sent, before sending it: False when it already was, so two checks
-        (or a restart mid-check) never send it twice. `release` undoes a claim whose send failed."""
+        """Claim a reminder before sending it: False when it was claimed or sent already, so two
+        checks never send it twice. `sent` marks it sent, `release` undoes a failed send."""
         with self._lock:
-            cur = self._db.execute("INSERT OR IGNORE INTO sent VALUES (?, ?, ?)", (key, chat_id, now.isoformat()))
+            cur = self._db.execute("INSERT OR IGNORE INTO sent VALUES (?, ?, ?, 'claimed')",
+                                   (key, chat_id, now.isoformat()))
             return cur.rowcount == 1
+
+    def sent(self, key: str) -> None:
+        with self._lock:
+            self._db.execute("UPDATE sent SET state='sent' WHERE key=?", (key,))
+
+    def release_claims(self) -> int:
+        """Drop claims never marked sent (the process stopped between claim and send), so that
+        those reminders go out at the next check: at least once. Called before the first check."""
+        with self._lock:
+            return self._db.execute("DELETE FROM sent WHERE state='claimed'").rowcount
 
     def release(self, key: str) -> None:
         with self._lock:
@@ -130,4 +159,4 @@ class SubscriptionStore:
 
     def sent_count(self) -> int:
         with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM sent").fetchone()[0]
+            return self._db.execute("SELECT COUNT(*) FROM sent WHERE state='sent'").fetchone()[0]

@@ -155,3 +155,21 @@ def test_unsubscribe_one_place_by_the_name_it_was_stored_under(fbot):
     stub.wait_for(lambda s: any(m["chat_id"] == 7500 and "已订阅武胜县" in m["text"] for m in s), 20)
     stub.message("/unsubscribe 武胜县", user_id=7500)
     stub.wait_for(lambda s: any(m["chat_id"] == 7500 and "已取消订阅武胜县" in m["text"] for m in s), 20)
+
+
+@pytest.mark.parametrize("days", ["3650000", "²", "1" * 20, "-1", "31"])
+def test_forged_subscription_days_in_button_data_are_refused(fbot, days):
+    stub = fbot["stub"]
+    chat = 7200 + len(days)
+    stub.message("/subscribe", user_id=chat)
+    stub.wait_for(lambda s: any(m["chat_id"] == chat and m.get("reply_markup") for m in s), 20)
+    offer = next(m for m in stub.to_chat(chat) if m.get("reply_markup"))
+    button = offer["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    forged = ":".join(button.split(":")[:2] + [days])
+    stub.callback(forged, {"message_id": offer["message_id"], "date": int(time.time()),
+                           "chat": {"id": chat, "type": "private"}}, user_id=chat)
+    stub.message("/subscriptions", user_id=chat)
+    stub.wait_for(lambda s: any(m["chat_id"] == chat and "订阅" in m["text"] and m is not offer
+                                and "当前" in m["text"] for m in s), 20)
+    assert any("当前没有订阅" in m["text"] for m in stub.to_chat(chat))
+    assert "Traceback" not in fbot["log"].read_text(encoding="utf-8")

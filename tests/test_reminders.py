@@ -132,3 +132,33 @@ def test_a_reindex_that_moves_an_item_moves_its_reminder(index_copy, nano):
     assert months == [3, 5, 6, 7, 8, 9, 10, 11, 12]
     [august] = [r for r in planned(eng, sub("武胜县"), *YEAR, AT) if r.month == 8]
     assert "对幼儿园办园行为开展督导评估" in reminder_answer(eng, august).citations[0].text
+
+
+def test_a_reminder_claimed_but_not_sent_at_a_crash_goes_out_after_the_restart(tmp_path):
+    from types import SimpleNamespace
+    from tgbot.reminders import Reminders
+    store = SubscriptionStore(tmp_path)
+    now = datetime.now(TZ)
+    assert store.claim("digest:10:武胜县:2021-04", 10, now)      # the process died here
+    assert store.claim("digest:10:武胜县:2021-05", 10, now)
+    store.sent("digest:10:武胜县:2021-05")                      # this one went out
+    store.close()
+    Reminders(SimpleNamespace(config=SimpleNamespace(index_dir=tmp_path)), AT)   # the bot starts
+    again = SubscriptionStore(tmp_path)
+    assert again.claim("digest:10:武胜县:2021-04", 10, now)      # owed again: at least once
+    assert not again.claim("digest:10:武胜县:2021-05", 10, now)  # never twice
+    assert again.sent_count() == 1
+
+
+def test_days_out_of_bounds_are_refused_and_read_within_bounds(tmp_path):
+    import sqlite3
+    store = SubscriptionStore(tmp_path)
+    with pytest.raises(ValueError):
+        store.subscribe(1, "武胜县", 3_650_000)
+    store.close()
+    db = sqlite3.connect(tmp_path / "subscriptions.sqlite3")   # as an earlier version stored it
+    db.execute("INSERT INTO subscription VALUES (2, '武胜县', 3650000, ?)", (datetime.now(TZ).isoformat(),))
+    db.commit()
+    db.close()
+    [sub] = SubscriptionStore(tmp_path).all()
+    assert sub.days_before == 3      # the default: a check never meets 10,000 years of notice

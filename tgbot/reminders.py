@@ -22,7 +22,7 @@ from .format import answer_messages, plain_message
 log = logging.getLogger("dudao.bot")
 
 CATCH_UP = timedelta(days=35)   # how far back a restarted bot looks for reminders it still owes
-RE_DAYS = re.compile(r"^(?:提前)?(\d{1,3})天?$")
+RE_DAYS = re.compile(r"^(?:提前)?([0-9]{1,3})天?$")   # ASCII digits: int("²") raises
 USAGE = (f"用法：/subscribe 地区 [提前天数]，例如 /subscribe 武胜 或 /subscribe 武胜 5。\n"
          f"每月第一个工作日早上发送当月工作安排；写明日期的事项提前几天提醒（默认 {DEFAULT_DAYS} 天）。")
 
@@ -33,6 +33,9 @@ class Reminders:
     def __init__(self, engine, digest_at: time):
         self.engine = engine
         self.store = SubscriptionStore(engine.config.index_dir)
+        retried = self.store.release_claims()
+        if retried:
+            log.warning("%d reminder(s) claimed but not sent when the bot last stopped: sent at the next check", retried)
         self.digest_at = digest_at
         self.offered: dict[str, str] = {}   # button key → region offered by /subscribe
 
@@ -81,7 +84,8 @@ class Reminders:
         parts = (query.data or "").split(":")
         key, days = (parts[1], parts[2]) if len(parts) == 3 else ("", "")
         place = self.offered.get(key)
-        if place is None or query.message is None or not days.isdigit():
+        if place is None or query.message is None or not re.fullmatch(r"[0-9]{1,2}", days) \
+                or int(days) > MAX_DAYS:   # button data is the client's to forge
             await query.answer("这个按钮已失效，请重新发送 /subscribe。")
             return
         await query.answer()
@@ -148,4 +152,5 @@ class Reminders:
                 self.store.release(r.key)
                 log.exception("reminder %s could not be prepared; retried at the next check", r.key)
             else:
+                self.store.sent(r.key)
                 log.info("reminder sent: %s", r.key)
