@@ -70,6 +70,7 @@ class Config:
     webhook_url: str = ""
     webhook_secret: str = ""
     webhook_port: int = 8443
+    webhook_listen: str = "127.0.0.1"   # behind the TLS proxy on this machine; 0.0.0.0 only when asked
     rate_burst: int = 8          # questions a user may send at once …
     rate_seconds: float = 2.0    # … then one per this many seconds (admins are not limited)
     cache_dir: Path | None = None  # derived data shared by every index (jieba's word store)
@@ -99,6 +100,7 @@ def load_config(**overrides) -> Config:
         webhook_url=env.get("WEBHOOK_URL", "").strip(),
         webhook_secret=env.get("WEBHOOK_SECRET", "").strip(),
         webhook_port=_number(env, "WEBHOOK_PORT", "8443"),
+        webhook_listen=env.get("WEBHOOK_LISTEN", "127.0.0.1").strip() or "127.0.0.1",
         rate_burst=_number(env, "DUDAO_RATE_BURST", "8"),
         rate_seconds=_number(env, "DUDAO_RATE_SECONDS", "2", float, 0),
         cache_dir=Path(env.get("DUDAO_CACHE_DIR")

@@ -5,6 +5,7 @@ export updates the events instead of adding them twice."""
 from __future__ import annotations
 
 import hashlib
+import re
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -97,12 +98,20 @@ def to_ics(events: list[PlanEvent], name: str = "督导工作安排") -> bytes:
         item.add("dtstamp", stamp)
         item.add("dtstart", ev.first)
         item.add("dtend", ev.last + timedelta(days=1))
-        item.add("summary", ev.summary)
-        item.add("description", ev.description)
+        item.add("summary", _text(ev.summary))
+        item.add("description", _text(ev.description))
         if ev.monthly > 1:
             item.add("rrule", {"freq": "monthly", "count": ev.monthly})
         cal.add_component(item)
     return cal.to_ical()
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _text(value: str) -> str:
+    """TEXT as RFC 5545 allows it: no control characters but the line break (a tab is a space)."""
+    return _CONTROL.sub(" ", value)
 
 
 @dataclass

@@ -370,6 +370,20 @@ def test_webhook_mode_needs_url_and_secret(tmp_path, engine):
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 1 and "WEBHOOK_URL" in out.stderr and "WEBHOOK_SECRET" in out.stderr
     assert TOKEN not in out.stderr
+    # a secret Telegram would refuse is said plainly, not as "无法连接 Telegram" after a traceback
+    env.update(WEBHOOK_URL="https://example.org", WEBHOOK_SECRET="秘密 key!")
+    out = subprocess.run([sys.executable, str(ROOT / "bot.py"), "--webhook"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1 and "WEBHOOK_SECRET 只能由" in out.stderr and "Traceback" not in out.stderr
+    assert "无法连接" not in out.stderr
+
+
+def test_webhook_listens_on_loopback_unless_asked(monkeypatch):
+    from retrieval.config import load_config
+    monkeypatch.delenv("WEBHOOK_LISTEN", raising=False)
+    assert load_config().webhook_listen == "127.0.0.1"
+    monkeypatch.setenv("WEBHOOK_LISTEN", "0.0.0.0")
+    assert load_config().webhook_listen == "0.0.0.0"
 
 
 def test_telegram_refused_nothing(botenv):

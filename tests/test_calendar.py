@@ -310,3 +310,14 @@ def test_a_year_no_calendar_reaches_breaks_no_export_or_reminder(shipped_corpus,
     out = planned(eng, Subscription(1, "武胜县", 3, start), start, start.replace(year=2022), time(8, 30))
     assert out and all(r.target.year in (2021, 2022) for r in out if r.kind == "step")
     assert "9999" not in " ".join(e.when_text for e in eng.state.built.schedule if e.year and e.year > 2100)
+
+
+def test_control_characters_never_reach_the_ics_text():
+    from datetime import date
+    from icalendar import Calendar
+    from retrieval.ics import PlanEvent, to_ics
+    ev = PlanEvent("u1", date(2021, 4, 1), date(2021, 4, 30), "【武胜县】督导\x07评估\x1b", "出处\x00：武府\x0b教督")
+    data = to_ics([ev])
+    assert not any(b in data for b in (b"\x07", b"\x1b", b"\x00", b"\x0b"))   # RFC 5545 TEXT
+    [item] = Calendar.from_ical(data).walk("VEVENT")
+    assert "督导 评估" in str(item["SUMMARY"])

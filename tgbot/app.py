@@ -163,6 +163,10 @@ def serve(cfg: Config, open_engine, webhook: bool = False) -> int:
     if bad_url:
         print(bad_url, file=sys.stderr)
         return 1
+    if webhook and cfg.webhook_secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", cfg.webhook_secret):
+        # Telegram refuses any other secret, and the refusal read like a network failure
+        print("WEBHOOK_SECRET 只能由 1–256 个英文字母、数字、下划线或连字符组成。", file=sys.stderr)
+        return 1
     if webhook and not (cfg.webhook_url and cfg.webhook_secret):
         print("webhook 模式需要设置 WEBHOOK_URL（公网 HTTPS 地址）和 WEBHOOK_SECRET（校验用的密钥）",
               file=sys.stderr)
@@ -177,7 +181,7 @@ def serve(cfg: Config, open_engine, webhook: bool = False) -> int:
     log.info("bot starting (%s, %d documents)", "webhook" if webhook else "polling", len(engine.documents()))
     try:
         if webhook:
-            app.run_webhook(listen="0.0.0.0", port=cfg.webhook_port, url_path="telegram",
+            app.run_webhook(listen=cfg.webhook_listen, port=cfg.webhook_port, url_path="telegram",
                             webhook_url=cfg.webhook_url.rstrip("/") + "/telegram",
                             secret_token=cfg.webhook_secret, allowed_updates=Update.ALL_TYPES)
         else:
