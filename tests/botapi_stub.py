@@ -162,15 +162,16 @@ class BotAPIStub:
         return update["update_id"]
 
     def message(self, text: str, user_id: int = 1, chat_id: int | None = None, chat_type: str = "private",
-                reply_to_bot: bool = False, reply_to: int | None = None) -> int:
-        """A user's text message; `reply_to` makes it a reply to the bot's message of that id."""
+                reply_to_bot: bool = False, reply_to: int | None = None, replied_at: float | None = None) -> int:
+        """A user's text message; `reply_to` makes it a reply to the bot's message of that id
+        (sent at `replied_at`, a Unix time; now by default)."""
         msg = self._base_message(user_id, chat_id, chat_type)
         msg["text"] = text
         if text.startswith("/"):
             cmd = text.split()[0]
             msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(cmd)}]
         if reply_to_bot or reply_to is not None:
-            msg["reply_to_message"] = {"message_id": reply_to or 1, "date": int(time.time()),
+            msg["reply_to_message"] = {"message_id": reply_to or 1, "date": int(replied_at or time.time()),
                                        "chat": msg["chat"], "text": "…",
                                        "from": {"id": BOT_ID, "is_bot": True, "first_name": "督导助手",
                                                 "username": BOT_USERNAME}}

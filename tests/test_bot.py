@@ -180,9 +180,9 @@ def test_follow_ups_keep_to_their_chat_and_replies_continue_their_answer(botenv)
     stub = botenv["stub"]
     a, b = next(_chat), next(_chat)
 
-    def say(user, text, reply_to=None):
+    def say(user, text, reply_to=None, replied_at=None):
         before = len(stub.to_chat(user))
-        stub.message(text, user_id=user, reply_to=reply_to)
+        stub.message(text, user_id=user, reply_to=reply_to, replied_at=replied_at)
         stub.wait_for(lambda sent: len([m for m in sent if m["chat_id"] == user]) > before, 60)
         return stub.to_chat(user)[-1]
 
@@ -196,6 +196,10 @@ def test_follow_ups_keep_to_their_chat_and_replies_continue_their_answer(botenv)
     say(a, "江阴的文号是什么")                                                      # context moves on
     sept = say(a, "九月呢", reply_to=first["message_id"])["text"]                  # …but a reply goes back
     assert "开展秋季开学工作调研" in sept and "澄教督" not in sept
+    # a reply to an answer of three days ago starts afresh: that answer's 武胜 no longer scopes it
+    say(a, "江阴的文号是什么")
+    old = say(a, "九月呢", reply_to=first["message_id"], replied_at=time.time() - 3 * 86400)["text"]
+    assert "开展秋季开学工作调研" not in old
 
 
 def test_non_admin_upload_refused_corpus_unchanged(botenv, tmp_path):
@@ -263,9 +267,15 @@ def test_new_version_replaces_only_when_the_admin_confirms(botenv, tmp_path):
     m = offer()
     assert any("版测督〔2023〕9号" in x["text"] and "同一份文件" in x["text"] for x in stub.to_chat(ADMIN))
     keep = m["reply_markup"]["inline_keyboard"][0][1]["callback_data"]
-    stub.callback(keep, {"message_id": m["message_id"], "date": int(time.time()),
-                         "chat": {"id": ADMIN, "type": "private"}, "text": m["text"]}, user_id=ADMIN)
+    # 不替换 then 替换 in one batch of updates (handled concurrently): the first press decides,
+    # the second is told it no longer applies
+    where = {"message_id": m["message_id"], "date": int(time.time()),
+             "chat": {"id": ADMIN, "type": "private"}, "text": m["text"]}
+    stub.callback(keep, where, user_id=ADMIN)
+    stub.callback(m["reply_markup"]["inline_keyboard"][0][0]["callback_data"], where, user_id=ADMIN)
     stub.wait_for(lambda s: any(x["chat_id"] == ADMIN and "已保留原文件" in x["text"] for x in s), timeout=30)
+    time.sleep(2)
+    assert not any("替换已收录的文件" in x["text"] or "已替换为" in x["text"] for x in stub.to_chat(ADMIN))
     assert sorted(p.name for p in corpus.iterdir()) == before   # nothing added, nothing pending
 
     m = offer()

@@ -9,6 +9,7 @@ import shutil
 import tempfile
 import time
 from collections import OrderedDict
+from datetime import datetime, timedelta, timezone
 from functools import partial
 from html import escape
 from pathlib import Path
@@ -74,7 +75,8 @@ COMMANDS = [
     ("reindex", "重建索引（管理员）"),
     ("remove", "移除文件（管理员）"),
 ]
-ANSWERED_KEPT = 5000      # bot messages whose question a reply to them continues
+ANSWERED_KEPT = 5000      # bot messages whose question a reply to them continues …
+REPLY_CONTEXT = timedelta(hours=24)   # … while they are this recent
 PENDING = ".pending"      # corpus subfolder for uploads awaiting the admin's “替换?” answer
 MORE_CACHE = 500          # answers whose extra passages and sections can still be shown
 SECTION_BUTTONS = 5       # “全节” buttons under an answer, one per cited passage
@@ -240,6 +242,8 @@ class DudaoBot:
         replied = msg.reply_to_message
         # a reply to one of the bot's answers continues the question that answer was for
         reply_to = self.answered.get((update.effective_chat.id, replied.message_id)) if replied else None
+        if reply_to and replied.date and datetime.now(timezone.utc) - replied.date > REPLY_CONTEXT:
+            reply_to = None   # an answer of days ago: a new question, not a follow-up of that one
         await self.typing(update, context)
         answer = await asyncio.to_thread(self.engine.ask, text, None, chat, reply_to)
         sent = await self.send_answer(update, answer)
@@ -539,11 +543,14 @@ class DudaoBot:
         action, _, key = (query.data or "").partition(":")
         entry = self.pending.get(key)
         user = update.effective_user
-        if entry is None or not self.is_admin(update) or (user and entry[0] not in (None, user.id)):
+        allowed = entry is not None and self.is_admin(update) and not (user and entry[0] not in (None, user.id))
+        if allowed:
+            # taken before any await: the second of two presses in one batch finds nothing
+            self.pending.pop(key, None)
+        else:
             await query.answer("这个操作已失效或无权执行。")
             return
         await query.answer()
-        self.pending.pop(key, None)
         path = Path(self.engine.config.corpus_dir) / PENDING / f"{key}{entry[2]}"
         shown = clip(entry[1], NAME_SHOWN)
         try:
