@@ -5,6 +5,7 @@ import codecs
 import hashlib
 import logging
 import re
+import signal
 import time
 import zipfile
 import zlib
@@ -26,7 +27,7 @@ MAX_DOCX_RATIO = 100                    # inflated / compressed, for parts over 
 MAX_PDF_PAGES = 500
 MAX_HTML_DEPTH = 512                    # nesting; tree walks (ours, trafilatura's) recurse per level
 MAX_HTML_TAGS = 100_000
-PARSE_SECONDS = 9.0                     # wall clock for one file: its parse is killed past it
+PARSE_SECONDS = 9.0                     # CPU seconds for one file: its parse is killed past them
 PARSE_MEMORY = 300 * 1024 * 1024        # address space a parse may add to its process
 # PDF, DOCX and HTML are parsed by libraries (pypdf, pdfplumber, python-docx, lxml) whose work
 # inside one page or element cannot be bounded from outside — a 4 KB page of operators, 80,000
@@ -48,13 +49,13 @@ class Budget:
         self.chars = 0
         # checked between pages and rows, a second before the parse would be killed, so that
         # a long PDF can still give its plain text layer when laying its pages out runs late
-        self.deadline = time.monotonic() + max(PARSE_SECONDS - 1.0, PARSE_SECONDS / 2)
+        self.deadline = time.thread_time() + max(PARSE_SECONDS - 1.0, PARSE_SECONDS / 2)
 
     def spend(self, chars: int) -> None:
         self.chars += chars
         if self.chars > MAX_TEXT:
             raise UnreadableFileError(self.path, f"文字内容过长（超过 {MAX_TEXT} 字），不像一份工作要点")
-        if time.monotonic() > self.deadline:
+        if time.thread_time() > self.deadline:   # CPU time of the parse, not of a busy machine
             raise UnreadableFileError(self.path, f"解析超时（超过 {PARSE_SECONDS:.0f} 秒），文件结构异常，已拒绝")
 
 
@@ -132,18 +133,25 @@ def _context():
 
 
 def _isolated(ext: str, data: bytes, path: Path) -> str:
-    """`_parse` in a child process killed past PARSE_SECONDS and limited to PARSE_MEMORY more
-    address space; its refusal comes back as this process's UnreadableFileError."""
+    """`_parse` in a child process limited to PARSE_SECONDS of CPU time and PARSE_MEMORY more
+    address space; its refusal comes back as this process's UnreadableFileError. CPU time, not
+    the clock: on a busy machine (a reindex, the tests) a real circular still gets its seconds."""
     ctx = _context()
     receive, send = ctx.Pipe(duplex=False)
     limits = {name: globals()[name] for name in LIMITS}   # as set now (tests lower them)
     child = ctx.Process(target=_child, args=(send, ext, data, str(path), limits), daemon=True)
     child.start()
     send.close()
+    timed_out = UnreadableFileError(path, f"解析超时（超过 {PARSE_SECONDS:.0f} 秒），文件结构异常，已拒绝")
     try:
-        if not receive.poll(PARSE_SECONDS):
-            log.warning("parse of %s killed after %.0f s", path, PARSE_SECONDS)
-            raise UnreadableFileError(path, f"解析超时（超过 {PARSE_SECONDS:.0f} 秒），文件结构异常，已拒绝")
+        # the first child waits for the server to load the parser libraries
+        if not receive.poll(STARTUP_SECONDS) or receive.recv() != ("started", None):
+            log.error("parse process for %s did not start in %d s: parsing in process", path, STARTUP_SECONDS)
+            return _parse(ext, data, path)
+        # a child that sleeps or blocks uses no CPU: the clock stops it too, far later
+        if not receive.poll(PARSE_SECONDS * WALL_FACTOR):
+            log.warning("parse of %s stopped after %.0f s", path, PARSE_SECONDS * WALL_FACTOR)
+            raise timed_out
         kind, value = receive.recv()
     except EOFError:   # the child ended without a word
         child.join()
@@ -154,6 +162,8 @@ def _isolated(ext: str, data: bytes, path: Path) -> str:
                       child.exitcode)
             return _parse(ext, data, path)
         log.warning("parse of %s killed (exit code %s)", path, child.exitcode)
+        if child.exitcode == -signal.SIGXCPU:
+            raise timed_out from None
         raise UnreadableFileError(path, "解析时占用内存过多或异常退出，文件结构异常，已拒绝") from None
     finally:
         if child.is_alive():
@@ -163,6 +173,10 @@ def _isolated(ext: str, data: bytes, path: Path) -> str:
     if kind != "ok":
         raise UnreadableFileError(path, value)
     return value
+
+
+STARTUP_SECONDS = 120   # the parse server's first start (imports pdfplumber, trafilatura …)
+WALL_FACTOR = 6         # clock seconds per CPU second before a child that makes no progress is stopped
 
 
 LIMITS = ("MAX_TEXT", "MAX_DOCX_UNPACKED", "MAX_DOCX_XML", "MAX_DOCX_RATIO", "MAX_PDF_PAGES",
@@ -178,6 +192,12 @@ def _child(send, ext: str, data: bytes, name: str, limits: dict) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (now + PARSE_MEMORY, now + PARSE_MEMORY))
     except (OSError, ValueError, StopIteration) as exc:
         log.warning("parse memory limit not set: %r", exc)
+    try:
+        cpu = int(time.process_time() + PARSE_SECONDS) + 1   # past the budget's own check: SIGXCPU
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    except (OSError, ValueError) as exc:
+        log.warning("parse time limit not set: %r", exc)
+    send.send(("started", None))
     try:
         send.send(("ok", _parse(ext, data, Path(name))))
     except UnreadableFileError as exc:

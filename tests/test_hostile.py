@@ -722,7 +722,7 @@ def test_a_page_of_operators_costs_seconds_not_minutes_or_gigabytes(tmp_path):
     seconds = time.perf_counter() - started
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     print(f"… in {seconds:.1f} s; this process grew {grown:.0f} MB (the parse runs in a child)")
-    assert seconds <= PARSE_SECONDS + 1 and grown < 100
+    assert seconds <= PARSE_SECONDS + 3 and grown < 100
 
 
 def _many_rows_txt(path: Path, rows: int = 20_000) -> Path:
