@@ -803,3 +803,18 @@ def test_damaged_subscriptions_file_is_moved_aside_and_a_read_only_folder_kept_i
     (ro / FILE).mkdir(parents=True)
     store = SubscriptionStore(ro)
     assert not store.persistent and store.subscribe(2, "武胜县", 3)
+
+
+def test_an_element_of_80000_attributes_is_stopped_by_the_parse_limit(tmp_path, monkeypatch):
+    # libxml2 is quadratic in one element's attributes (1.2 MB took 47 s): the child's CPU limit
+    # stops it; lowered here so the test costs seconds
+    from retrieval import loaders
+    from retrieval.errors import UnreadableFileError
+    attrs = " ".join(f'a{i}="{i}"' for i in range(80_000))
+    page = tmp_path / "attrs.html"
+    page.write_text(f"<html><body><p {attrs}>开展督学培训。</p></body></html>", "utf-8")
+    monkeypatch.setattr(loaders, "PARSE_SECONDS", 2.0)
+    started = time.perf_counter()
+    with pytest.raises(UnreadableFileError, match="解析超时"):
+        loaders.read_file(page)
+    assert time.perf_counter() - started < 2.0 * loaders.WALL_FACTOR + 2
