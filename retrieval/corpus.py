@@ -15,8 +15,11 @@ from .chunker import chunk_document
 from .indexer import check_passages, corpus_files, load_document
 from .loaders import SUPPORTED, check_name, check_size, sha256_bytes
 from .models import Document
+from .render import clip
 
 log = logging.getLogger(__name__)
+
+KEY_SHOWN = 40   # a key of thousands of characters would make the reply longer than Telegram takes
 REMOVED = ".removed"
 
 
@@ -170,7 +173,7 @@ def find_file(corpus_dir: Path, key: str) -> Path:
     for p in files:
         if key in (p.name, p.stem):
             return p
-    raise UnknownDocumentError(f"没有找到名为 {_shown_key(key)} 的文件；可用 /docs 查看文件编号")
+    raise UnknownDocumentError(f"没有找到名为 {clip(key, KEY_SHOWN)} 的文件；可用 /docs 查看文件编号")
 
 
 def indexed_file(engine, key: str) -> Path:
@@ -190,12 +193,7 @@ def indexed_file(engine, key: str) -> Path:
                 return path
             log.warning("/doc %s: %s is a link or gone; not sent", key, path)
             break
-    raise UnknownDocumentError(f"没有找到文件编号为 {_shown_key(key)} 的文件；可用 /docs 查看文件编号")
-
-
-def _shown_key(key: str) -> str:
-    # a key of thousands of characters would make the reply longer than Telegram takes
-    return key if len(key) <= 40 else key[:40] + "…"
+    raise UnknownDocumentError(f"没有找到文件编号为 {clip(key, KEY_SHOWN)} 的文件；可用 /docs 查看文件编号")
 
 
 def remove_file(engine, key: str, progress=None) -> Path:
