@@ -64,6 +64,10 @@ def merged_question(prev: Query, new: Query) -> str:
     """A follow-up completed from the previous question: the region and year it leaves out, and
     for a short one ("那武胜呢", "9月呢", "国家认定呢") the previous topic and kind of question."""
     regions = new.region_words or prev.region_words
+    if new.problem == "empty":
+        # a question form alone (“要交什么”, “啥时候交”): the previous question's subject, asked so
+        year = prev.asked.wording or (f"{prev.asked.year}年" if prev.asked.year else "")
+        return " ".join(p for p in [*regions, year, *prev.tokens, new.norm] if p)
     if new.followup != "short":
         # a full question in the same chat only inherits the region it leaves out
         return " ".join([*([] if new.region_words else prev.region_words), new.norm])

@@ -199,19 +199,21 @@ class Engine:
             self._asked += 1
         if query.asked.invalid:
             return invalid_time(query, query.asked.invalid)
-        if query.problem and not query.followup:
-            return invalid(query)
         prev = self.conversations.last(chat) if chat is not None else None
-        understood = ""
         if reply_to:
             prev = Turn(self.parse(reply_to), Answer(reply_to, "none", ""), 0.0)
+        # a question form alone (“要交什么”) asks about the previous question's subject
+        bare_form = query.problem == "empty" and prev is not None
+        if query.problem and not query.followup and not bare_form:
+            return invalid(query)
+        understood = ""
         answer = None
         if prev is not None and query.followup == "more":
             answer = more_answer(query, prev.answer, top_k)
             query = prev.query
         elif prev is not None and query.followup == "detail":
             query = replace(prev.query, question=question, intent="passage")
-        elif prev is not None and (query.followup == "short" or
+        elif prev is not None and (query.followup == "short" or bare_form or
                                    (prev.query.regions and not query.regions and not query.doc_ids)):
             query = self.parse(merged_question(prev.query, query))
             query.question = question
@@ -341,9 +343,16 @@ def invalid_time(query: Query, wording: str) -> Answer:
     return Answer(question=query.question, kind="invalid", answer=text)
 
 
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")   # a Chinese character: the question is in Chinese
+
+
 def invalid(query: Query) -> Answer:
     if query.problem == "too_long":
         text = "问题太长了，请用一两句话（300 字以内）描述想了解的内容，例如：“幼儿园办园行为督导评估在几月？”"
+    elif HAN.search(query.question):
+        # a question form with no subject (“要交什么”, “啥时候交”) and no chat to take one from
+        text = ("这句话没有说是哪项工作。想问哪项工作什么时候做、要交什么？例如："
+                "“督导工作总结什么时候交？”“幼儿园办园行为督导评估在几月？”“四月做什么？”")
     else:
         text = "没有看懂这个问题。请用中文提问，例如：“今年有哪些专项督导？”或“四月做什么？”"
     return Answer(question=query.question, kind="invalid", answer=text)

@@ -244,6 +244,9 @@ def parse_question(question: str, documents: list[Document],
     text = " ".join(text.split())
     q.text = speller.correct(text) if speller is not None else text
     q.tokens = [t for t in tokenize(q.text, in_corpus) if t not in ASKING_VERBS]
+    if not q.tokens:
+        # “每月有哪些”: a frequency is what is asked about when nothing else is
+        q.tokens = [t for w in timeexpr.find_all(norm) if w.recurring for t in tokenize(norm[w.start:w.end])]
     q.alts = expand(q.tokens)
     if in_corpus is not None and inside_word is not None:
         q.unheld = unheld_item(q.text, q.alts, in_corpus, inside_word)

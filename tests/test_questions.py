@@ -137,6 +137,27 @@ def test_follow_ups_take_what_they_leave_out(engine):
     assert more.citations and not {c.text for c in more.citations} & {c.text for c in first.citations}
 
 
+@pytest.mark.parametrize("bare", ["具体查什么", "要交什么"])
+def test_a_question_form_alone_asks_about_the_chats_subject(engine, bare):
+    chat = f"t-bare-{bare}"
+    engine.ask("东湖双减专项督导几月搞", chat=chat)
+    a = engine.ask(bare, chat=chat)
+    assert a.kind != "invalid" and "双减" in a.understood
+    assert any("双减" in c.text and c.region == "东湖高新区" for c in a.citations)
+
+
+@pytest.mark.parametrize("bare", ["啥时候交", "要交什么"])
+def test_a_question_form_alone_without_a_chat_is_asked_for_its_subject(engine, bare):
+    a = engine.ask(bare)
+    assert a.kind == "invalid" and not a.citations
+    assert "哪项工作" in a.answer and "请用中文" not in a.answer
+
+
+def test_a_frequency_alone_is_what_is_asked_about(engine):
+    a = engine.ask("每月有哪些")
+    assert a.kind != "invalid" and any("每月" in c.text for c in a.citations)
+
+
 def test_two_chats_do_not_cross(engine):
     engine.ask("武胜四月做什么", chat="a")
     engine.ask("东湖四月做什么", chat="b")
