@@ -133,8 +133,7 @@ def no_answer(query: Query, notes: list[str], missing: str = "", kind: str = "�
     where = "、".join(k.rsplit("/", 1)[-1] for k in query.regions) if query.regions else "已收录的"
     said = f"没有找到{missing}" if missing else "没有找到与这个问题直接相关的内容。"
     return Answer(question=query.question, kind="none",
-                  answer=f"{where}{kind}中{said}可以换个说法，或发送 /docs 查看收录了哪些文件。",
-                  notes=notes)
+                  answer=f"{where}{kind}中{said}可以换个说法。", notes=notes, hint="docs")
 
 
 def declined_answer(query: Query, notes: list[str], missing: str, closest: list[Citation],

@@ -13,7 +13,7 @@ from .config import load_config
 from .engine import Engine
 from .errors import EngineError
 from .reminders import resolve_place
-from .render import clip, explain_text, to_json, to_text
+from .render import CLI_HINTS, clip, explain_text, to_json, to_text
 from .report import added_lines, docs_text, rejected_line, reindex_lines, stage_name
 from .subscriptions import DEFAULT_DAYS, MAX_DAYS
 from .textnorm import sanitize
@@ -310,7 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("file")
     sp.add_argument("--replace", action="store_true", help="文号或标题相同的旧文件移到 .removed/，用新文件替换")
     sp = command("remove", "把一份文件移到 corpus/.removed/ 并更新索引", cmd_remove)
-    sp.add_argument("name", help="文件编号或文件名（见 /docs）")
+    sp.add_argument("name", help="文件编号或文件名（见 docs 命令）")
     p.commands = frozenset(sub.choices)
     return p
 
@@ -332,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except EngineError as exc:
         log.info("command failed after %.1fs", time.perf_counter() - started, exc_info=True)
-        print(f"出错了：{exc}", file=sys.stderr)
+        print(f"出错了：{exc}{CLI_HINTS.get(exc.hint, '')}", file=sys.stderr)
         return 1   # 2 is argparse's, for a command line it could not read
     except BrokenPipeError:
         return 0

@@ -35,15 +35,17 @@ class SameDocumentError(EngineError):
     """The file is another copy or version of an indexed circular (same 文号 or title); adding
     it replaces that one only when the admin confirms."""
 
+    hint = "replace"
+
     def __init__(self, existing: str, reason: str):
         self.existing = existing
-        self.reason = (f"与已收录的 {existing} 是同一份文件（{reason}）。如要用新文件替换它，请确认替换；"
-                       f"否则不会重复收录。")
+        self.reason = f"与已收录的 {existing} 是同一份文件（{reason}），没有重复收录。"
         super().__init__(self.reason)
 
 
 class UnknownDocumentError(EngineError):
     """No corpus file matches the name given to /remove."""
+    hint = "docs"
 
 
 class LastDocumentError(EngineError):
@@ -173,7 +175,7 @@ def find_file(corpus_dir: Path, key: str) -> Path:
     for p in files:
         if key in (p.name, p.stem):
             return p
-    raise UnknownDocumentError(f"没有找到名为 {clip(key, KEY_SHOWN)} 的文件；可用 /docs 查看文件编号")
+    raise UnknownDocumentError(f"没有找到名为 {clip(key, KEY_SHOWN)} 的文件")
 
 
 def indexed_file(engine, key: str) -> Path:
@@ -193,7 +195,7 @@ def indexed_file(engine, key: str) -> Path:
                 return path
             log.warning("/doc %s: %s is a link or gone; not sent", key, path)
             break
-    raise UnknownDocumentError(f"没有找到文件编号为 {clip(key, KEY_SHOWN)} 的文件；可用 /docs 查看文件编号")
+    raise UnknownDocumentError(f"没有找到文件编号为 {clip(key, KEY_SHOWN)} 的文件")
 
 
 def remove_file(engine, key: str, progress=None) -> Path:

@@ -3,6 +3,9 @@
 
 class EngineError(Exception):
     """Base class for every error the engine raises on purpose."""
+    # a command that helps next ("docs": the list of documents; "replace": add anyway, replacing):
+    # each edge names it in its own terms (CLI flags, chat commands)
+    hint = ""
 
 
 class ConfigError(EngineError):

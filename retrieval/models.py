@@ -139,5 +139,6 @@ class Answer:
     # what the documents do not give, said in the first line (a detail, the year asked): the
     # reply then shows what they do say, but it does not answer the question as asked
     unanswered: str = ""
+    hint: str = ""          # a command that helps next ("docs"), named by each renderer its own way
     understood: str = ""    # a follow-up as completed from the conversation ("那五月呢" → "武胜 五月 做什么")
     evidence: object = None  # compose.Evidence: why the reply is made as it is (ask --explain)

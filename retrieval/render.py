@@ -111,10 +111,17 @@ def line_texts(section: Section) -> list[list[tuple[str, Line | None]]]:
     return [r for r in runs if r]
 
 
-def to_text(answer: Answer) -> str:
-    """Human-readable reply."""
+# what a hint (Answer.hint, EngineError.hint) says on the command line
+CLI_HINTS = {"docs": "（bash run.sh docs 列出已收录的文件及其编号）",
+             "replace": "如要用新文件替换它，加 --replace 再运行一次。"}
+
+
+def to_text(answer: Answer, hints: dict[str, str] = CLI_HINTS) -> str:
+    """Human-readable reply; `hints` name the commands a hint refers to."""
     body = [text for s in sections(answer) for run in line_texts(s) for text, _ in run]
-    return "\n".join(p for p in [answer.answer, *body, *(f"注：{n}" for n in answer.notes)] if p)
+    first, _, rest = answer.answer.partition("\n")
+    head = first + hints.get(answer.hint, "") if answer.hint else first
+    return "\n".join(p for p in [head, rest, *body, *(f"注：{n}" for n in answer.notes)] if p)
 
 
 def to_json(answer: Answer) -> dict:

@@ -149,6 +149,20 @@ def test_inline_queries_count_against_the_rate_limit(fbot):
     assert counts.count(1) == 8 and counts.count(0) == 4     # a burst of 8, then nothing until it refills
 
 
+def test_a_command_over_the_rate_limit_always_gets_a_short_reply(fbot):
+    """Past the burst, a person sending a command about once a second hears back every time."""
+    stub, user = fbot["stub"], 7460
+    for _ in range(9):                      # the burst of 8, then one refused
+        stub.message("/help", user_id=user)
+    stub.wait_for(lambda s: len([m for m in s if m["chat_id"] == user]) >= 9, 30)
+    time.sleep(1.2)
+    stub.message("/docs", user_id=user)     # still over the limit, a second after the notice
+    stub.wait_for(lambda s: len([m for m in s if m["chat_id"] == user]) >= 10, 30)
+    time.sleep(0.5)
+    got = texts(stub, user)
+    assert len(got) == 10 and "太快" in got[-1]    # every command answered, the last by a notice
+
+
 def test_unsubscribe_one_place_by_the_name_it_was_stored_under(fbot):
     stub = fbot["stub"]
     stub.message("/subscribe 武胜", user_id=7500)

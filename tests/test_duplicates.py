@@ -67,6 +67,18 @@ def test_second_copy_is_reported_not_indexed(small_engine, tmp_path):
     assert len(small_engine.documents()) == 1
 
 
+def test_cli_add_of_a_second_copy_names_replace(small_engine, tmp_path, tiny_st_model):
+    import os
+    import subprocess
+    import sys
+    pdf = write_pdf_with_table(tmp_path / "plan.pdf")
+    cfg = small_engine.config
+    out = subprocess.run([sys.executable, "bot.py", "add", str(pdf), "--corpus", str(cfg.corpus_dir),
+                          "--index", str(cfg.index_dir)], capture_output=True, text=True, timeout=300,
+                         env=dict(os.environ, DUDAO_EMBEDDER=f"st:{tiny_st_model}"))
+    assert out.returncode == 1 and "同一份文件" in out.stderr and "--replace" in out.stderr
+
+
 def test_confirmed_copy_replaces_the_old_one(small_engine, tmp_path):
     pdf = write_pdf_with_table(tmp_path / "plan.pdf")
     result = add_file(small_engine, pdf, "plan.pdf", replace=True)

@@ -123,6 +123,15 @@ def test_cli_reports_engine_errors_in_chinese(tmp_path):
     assert "没有可读取的文件" in out.stderr and "Traceback" not in out.stderr
 
 
+def test_cli_messages_name_cli_commands_and_chat_replies_chat_commands(engine):
+    from tgbot.format import answer_messages
+    out = _cli(["ask", "高考报名什么时候开始"], engine)
+    assert "bash run.sh docs" in out.stdout and "/docs" not in out.stdout
+    assert "/docs" in "".join(answer_messages(engine.ask("高考报名什么时候开始")))
+    gone = _cli(["remove", "没有这个文件"], engine)
+    assert gone.returncode == 1 and "bash run.sh docs" in gone.stderr and "/docs" not in gone.stderr
+
+
 @pytest.mark.parametrize("name,value,args", [
     ("DUDAO_TOP_K", "three", ["ask", "四月做什么"]),
     ("DUDAO_RATE_SECONDS", "-1", ["ask", "四月做什么"]),

@@ -485,7 +485,7 @@ def test_failed_download_names_no_token(hbot, tmp_path):
 
 def test_flooding_user_limited_others_answered(hbot):
     """6: one user sends 60 questions; another user's question is answered about as fast as
-    alone, and the flooder is told once."""
+    alone, and the flooder gets at most one notice a second."""
     stub = hbot["stub"]
     alone = next(_users)
     t0 = time.monotonic()
@@ -502,8 +502,8 @@ def test_flooding_user_limited_others_answered(hbot):
     told = [m for m in got if "太快" in m["text"]]
     print(f"\nflood of 60 questions: other user answered in {waited * 1000:.0f} ms "
           f"(alone {base * 1000:.0f} ms); flooder got {len(got) - len(told)} answers and {len(told)} notice")
-    assert len(told) == 1
-    assert len(got) - 1 <= 8 + 3   # the burst, plus what refilled while the test ran
+    assert 1 <= len(told) <= 3          # at most one notice a second (ratelimit.TELL_GAP)
+    assert len(got) - len(told) <= 8 + 3   # the burst, plus what refilled while the test ran
     assert waited < 10 * base + 2.0
 
 

@@ -103,9 +103,19 @@ def pack(parts: list[str]) -> list[str]:
     return messages
 
 
+# what a hint (Answer.hint, EngineError.hint) says in the chat; a replace is offered by buttons
+BOT_HINTS = {"docs": "（发送 /docs 查看已收录的文件及其编号）", "replace": ""}
+
+
+def error_text(exc: Exception) -> str:
+    """An engine error as told in the chat: its reason and the chat command that helps."""
+    return f"{getattr(exc, 'reason', exc)}{BOT_HINTS.get(getattr(exc, 'hint', ''), '')}"
+
+
 def answer_messages(answer: Answer) -> list[str]:
     """The reply to a question as HTML messages: the same sections as the plain-text reply."""
     first, _, rest = answer.answer.partition("\n")
+    first += BOT_HINTS.get(answer.hint, "")
     parts = [html_text(first, "b")] + ([html_text(rest)] if rest else [])
     parts.extend(p for s in sections(answer) for p in section_parts(s))
     parts.extend(html_text(f"注：{n}", "i") for n in answer.notes)

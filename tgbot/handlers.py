@@ -32,8 +32,8 @@ from retrieval.report import added_lines, doc_card, progress_text, reindex_lines
 from retrieval.textnorm import sanitize
 from retrieval.timeexpr import cn_number
 
-from .format import (LIMIT, answer_messages, docs_messages, more_messages, plain_lines, plain_message,
-                     section_messages, units)
+from .format import (LIMIT, answer_messages, docs_messages, error_text, more_messages, plain_lines,
+                     plain_message, section_messages, units)
 from .ratelimit import ALLOW, TELL
 
 log = logging.getLogger("dudao.bot")
@@ -168,8 +168,8 @@ class DudaoBot:
         return text.strip()
 
     async def throttle(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Runs before every handler: a user over the rate limit is told once, then ignored until
-        the bucket refills; admins and messages not meant for the bot pass. An inline query (each
+        """Runs before every handler: a request over the rate limit gets a short notice (at most
+        one a second, see ratelimit.TELL_GAP) and is not run; admins and messages not meant for the bot pass. An inline query (each
         one runs a search) counts too; over the limit it gets no results."""
         user = update.effective_user
         if self.limiter is None or user is None or user.id in self.admin_ids:
@@ -286,7 +286,7 @@ class DudaoBot:
         try:
             path = indexed_file(self.engine, " ".join(context.args))
         except EngineError as exc:
-            await update.effective_message.reply_text(str(exc))
+            await update.effective_message.reply_text(error_text(exc))
             return
         doc = self.engine.state.built.documents.get(path.stem)
         caption = "\n".join(doc_card(doc)[:3]) if doc is not None else path.name
@@ -428,7 +428,7 @@ class DudaoBot:
                 try:
                     result = await self._run_with_progress(status, fn, *args)
                 except EngineError as exc:
-                    await status.edit_text(plain_message(f"{failed}：{getattr(exc, 'reason', exc)}"))
+                    await status.edit_text(plain_message(f"{failed}：{error_text(exc)}"))
                     if on_error is not None:
                         await on_error(exc)
                     return None
@@ -493,7 +493,7 @@ class DudaoBot:
         try:
             check_upload(name, doc.file_size)
         except EngineError as exc:
-            await msg.reply_text(plain_message(f"未添加 {shown}：{getattr(exc, 'reason', exc)}"))
+            await msg.reply_text(plain_message(f"未添加 {shown}：{error_text(exc)}"))
             return
         start = f"收到 {shown}，正在下载和解析……"
         status = await msg.reply_text(start)
