@@ -120,8 +120,7 @@ def to_text(answer: Answer, hints: dict[str, str] = CLI_HINTS) -> str:
     """Human-readable reply; `hints` name the commands a hint refers to."""
     body = [text for s in sections(answer) for run in line_texts(s) for text, _ in run]
     first, _, rest = answer.answer.partition("\n")
-    head = first + hints.get(answer.hint, "") if answer.hint else first
-    return "\n".join(p for p in [head, rest, *body, *(f"注：{n}" for n in answer.notes)] if p)
+    return "\n".join(p for p in [first + hints.get(answer.hint, ""), rest, *body, *(f"注：{n}" for n in answer.notes)] if p)
 
 
 def to_json(answer: Answer) -> dict:

@@ -169,8 +169,9 @@ class DudaoBot:
 
     async def throttle(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Runs before every handler: a request over the rate limit gets a short notice (at most
-        one a second, see ratelimit.TELL_GAP) and is not run; admins and messages not meant for the bot pass. An inline query (each
-        one runs a search) counts too; over the limit it gets no results."""
+        one a second, see ratelimit.TELL_GAP) and is not run; admins and messages not meant for
+        the bot pass. An inline query (each one runs a search) counts too; over the limit it gets
+        no results."""
         user = update.effective_user
         if self.limiter is None or user is None or user.id in self.admin_ids:
             return
