@@ -156,7 +156,8 @@ def _best_steps(query: Query, found: list[ScheduleEntry], entries: list[Schedule
 
 def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
                 schedule: dict[str, list[ScheduleEntry]], notes: list[str],
-                specific: set[str] | None = None, weights: dict[str, float] | None = None) -> Answer | None:
+                specific: set[str] | None = None, weights: dict[str, float] | None = None,
+                subject=None) -> Answer | None:
     """When an activity happens, per region; None if no passage matches the activity. With no
     date anywhere for it, the answer says so (Answer.unanswered)."""
     good = relevant(hits)
@@ -173,7 +174,7 @@ def answer_when(query: Query, hits: list[Hit], docs: dict[str, Document],
                                      about_subject(good, docs[c.doc_id]))
         if weights is not None and found and region not in dated:
             found = _best_steps(query, found, schedule.get(c.doc_id, []), weights,
-                                normalize(docs[c.doc_id].title))
+                                subject(c.doc_id) if subject else normalize(docs[c.doc_id].title))
         if found:
             lst = dated.setdefault(region, [])
             lst.extend(e for e in found if e not in lst)
@@ -298,7 +299,18 @@ def specific_words(query: Query, searcher) -> set[str]:
 
 def _when_answer(query, plans, notes, hits, state, top_k):
     return answer_when(query, hits, state.built.documents, state.schedule, notes,
-                       specific_words(query, state.searcher), state.searcher.term_weights(query.tokens))
+                       specific_words(query, state.searcher), state.searcher.term_weights(query.tokens),
+                       lambda doc_id: subject_text(state, doc_id))
+
+
+def subject_text(state, doc_id: str) -> str:
+    """What a document as a whole is about: its title, or, for a letter without one, its opening
+    passage (…决定继续开展县域义务教育基本均衡发展国家督导评估认定工作): words every step of it shares."""
+    doc = state.built.documents[doc_id]
+    if doc.title:
+        return normalize(doc.title)
+    return " ".join(normalize(c.text) for c in state.searcher.chunks_of(doc_id)
+                    if c.kind == "text" and c.heading.split(" > ")[0] == "通知")
 
 
 def _yesno_answer(query, plans, notes, hits, state, top_k):

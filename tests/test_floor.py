@@ -153,3 +153,26 @@ def test_a_passage_is_ranked_by_what_it_adds_to_its_documents_title(unseen, ques
     # it has only the rest of its words, and must not lose to passages that repeat the title
     a = unseen.ask(question)
     assert said in to_text(a).replace(" ", "")[:800]
+
+
+@pytest.mark.parametrize("question,said", [
+    # 甘肃省 is the province's own plan and the province of a county's report
+    ("根据甘肃省2025年教育督导工作要点，11月份安排了什么工作？", "11月组织对已提出申请的县（市、区）开展省级督导评估"),
+    # 四川 is the province of several indexed counties
+    ("四川5月有什么督导安排", "限于2022年5月20日前整改到位"),
+])
+def test_one_place_name_that_covers_several_regions_is_not_a_comparison(unseen, question, said):
+    a = unseen.ask(question)
+    assert a.kind == "month" and a.evidence.intent == "month", explain_text(a)
+    assert said in to_text(a).replace(" ", "")
+
+
+@pytest.mark.parametrize("question,said", [
+    ("2018年县域义务教育基本均衡发展国家实地督导检查安排在几月份？", "2018年8月中旬至9月"),
+    ("2018年县域义务教育基本均衡发展已认定县的年度监测复查什么时候完成", "2018年7月15日前"),
+])
+def test_a_letter_without_a_title_is_about_its_opening_and_its_steps_are_told_apart_by_the_rest(unseen, question, said):
+    # the letter's opening passage names its subject (县域义务教育基本均衡发展国家督导评估认定):
+    # those words name every dated step of it, so the step is chosen by the question's other words
+    a = unseen.ask(question)
+    assert a.kind == "when" and said in to_text(a).split("相关原文")[0]
