@@ -120,11 +120,24 @@ def ranked(hits: list[Hit], meta: bool = False) -> list[Hit]:
     say nothing about any of them."""
     good = relevant(hits)
     order = good + [h for h in hits if h not in good]
-    if meta:
+    if not meta:
+        best = max((h.coverage for h in order if h.chunk.kind != "head"), default=0.0)
+        late = [h for h in order if h.chunk.kind == "head" and h.coverage <= best]
+        order = [h for h in order if h not in late] + late
+    return _search_best_kept(hits, order)
+
+
+SEARCH_BEST_AT = 2   # the search's own best passage is quoted at this place or sooner
+
+
+def _search_best_kept(hits: list[Hit], order: list[Hit]) -> list[Hit]:
+    """The floor of plain passage search: its best passage (by the fused score) is among the
+    first quoted, whatever the coverage rules above make of it — word coverage misjudges a
+    passage that answers in other words (管几所 of 负责学校不超过5所)."""
+    if not hits or hits[0] in order[:SEARCH_BEST_AT + 1]:
         return order
-    best = max((h.coverage for h in order if h.chunk.kind != "head"), default=0.0)
-    late = [h for h in order if h.chunk.kind == "head" and h.coverage <= best]
-    return [h for h in order if h not in late] + late
+    rest = [h for h in order if h is not hits[0]]
+    return rest[:SEARCH_BEST_AT] + [hits[0]] + rest[SEARCH_BEST_AT:]
 
 
 def no_answer(query: Query, notes: list[str], missing: str = "", kind: str = "文件") -> Answer:

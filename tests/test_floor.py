@@ -176,3 +176,17 @@ def test_a_letter_without_a_title_is_about_its_opening_and_its_steps_are_told_ap
     # those words name every dated step of it, so the step is chosen by the question's other words
     a = unseen.ask(question)
     assert a.kind == "when" and said in to_text(a).split("相关原文")[0]
+
+
+@pytest.mark.parametrize("question,said", [
+    ("宜昌一个责任督学最多管几所学校", "每名责任督学负责学校原则上不超过5所"),
+    ("郑州这边一个督学的聘期是几年", "兼职督学每届聘期三年"),
+    ("潍坊办学质量评估 县级自评要多少天", ""),
+])
+def test_the_search_best_passage_is_always_quoted(unseen, question, said):
+    # coverage of the question's words misjudges a passage that answers in other words (管几所 of
+    # 负责学校不超过5所); passage search would show its best passage, so the reply does too
+    a = unseen.ask(question)
+    best = a.evidence.hits[0].chunk
+    assert any(c.doc == best.doc_id and c.start < best.end and best.start < c.end for c in a.citations), to_text(a)
+    assert said in to_text(a).replace(" ", "")
