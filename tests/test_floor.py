@@ -190,3 +190,16 @@ def test_the_search_best_passage_is_always_quoted(unseen, question, said):
     best = a.evidence.hits[0].chunk
     assert any(c.doc == best.doc_id and c.start < best.end and best.start < c.end for c in a.citations), to_text(a)
     assert said in to_text(a).replace(" ", "")
+
+
+@pytest.mark.parametrize("question,said", [
+    ("德清县第三教育督导责任区责任督学到校督导后，督导记录须在多长时间内上传？", "3个工作日内"),
+    ("德清第三责任区月度督导小结几号前要交啊", "次月5日前"),
+    ("岳麓区家长打督学公示电话反映问题，多久会回复啊", "2个工作日内"),
+])
+def test_a_detail_the_passages_give_in_other_units_is_never_said_missing(unseen, question, said):
+    # a duration in 工作日, a day of the next month, a question that mentions a telephone but
+    # asks how long: none of them is "没有写明"
+    a = unseen.ask(question)
+    assert "没有写明" not in first_line(a) and not a.unanswered, to_text(a)
+    assert said in to_text(a)
