@@ -163,8 +163,31 @@ def _text_entries(doc: Document, chunk: Chunk, has_table: bool) -> list[Schedule
                 j += 1
             activity = re.sub(r"^\d{1,2}\s*[.．、]\s*", "", activity)
             s, e = _locate(doc.text, chunk.start, chunk.end, clause.rstrip("，,"))
-            out.extend(_entries(doc, w, activity, clause[w.start:w.end], s, e, "text", chunk.heading))
+            # a month or a date the sentence names is quoted whole; 每月/全年/春季开学 stand in
+            # every month's list, by their clause alone
+            said = "" if w.recurring or w.approximate else sentence_around(doc.text, s, e)
+            out.extend(replace(x, said=said) if said else x
+                       for x in _entries(doc, w, activity, clause[w.start:w.end], s, e, "text", chunk.heading))
     return out
+
+
+_SENTENCE_END = "。；！？\n"
+SENTENCE_SHOWN = 150   # a dated sentence longer than this is shown by its clause
+
+
+def sentence_around(text: str, start: int, end: int) -> str:
+    """The whole sentence of the source that holds text[start:end], as a reply shows a dated step
+    (its clause alone leaves out what is done: …11月组织…开展省级督导评估，评估结果向社会公布。),
+    without its item number; "" when it runs past SENTENCE_SHOWN or dates more than one step."""
+    lo = max(text.rfind(ch, 0, start) for ch in _SENTENCE_END) + 1
+    ends = [i for i in (text.find(ch, max(end - 1, start)) for ch in _SENTENCE_END) if i >= 0]
+    hi = min(ends) + 1 if ends else len(text)
+    sentence = re.sub(r"^\d{1,2}\s*[.．、]\s*", "", " ".join(text[lo:hi].split()))
+    if len(sentence) > SENTENCE_SHOWN:
+        return ""
+    # a sentence of several dated steps (4月接受市级评估和9月接受国家认定): each step by its own part
+    dated = [w for w in timeexpr.find_all(fold(sentence)) if w.valid and w.months]
+    return sentence if len(dated) == 1 else ""
 
 
 def single_period(doc: Document) -> timeexpr.When | None:

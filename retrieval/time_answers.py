@@ -45,7 +45,11 @@ def entry_lines(doc: Document, entries: list[ScheduleEntry], plan_year: int | No
     lines = []
     for heading in dict.fromkeys(e.heading for e in entries):
         under = [e for e in entries if e.heading == heading]
-        lines.extend(Line(entry_text(e, plan_year), entry_citation(doc, e)) for e in under)
+        # steps of one sentence (于4月接受市级评估和9月接受国家认定) are quoted as it, once
+        shown: dict[str, ScheduleEntry] = {}
+        for e in under:
+            shown.setdefault(entry_text(e, plan_year), e)
+        lines.extend(Line(text, entry_citation(doc, e)) for text, e in shown.items())
         lines.append(Line("", entry_citation(doc, under[0]), "source", short=True))
     return lines
 

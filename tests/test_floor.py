@@ -203,3 +203,16 @@ def test_a_detail_the_passages_give_in_other_units_is_never_said_missing(unseen,
     a = unseen.ask(question)
     assert "没有写明" not in first_line(a) and not a.unanswered, to_text(a)
     assert said in to_text(a)
+
+
+@pytest.mark.parametrize("question,sentence", [
+    ("根据甘肃省2025年教育督导工作要点，11月份安排了什么工作？",
+     "11月组织对已提出申请的县（市、区）开展省级督导评估，评估结果向社会公布。"),
+    ("肥西县2024年春季开学专项督导在3月份有哪些工作安排？",
+     "各乡镇中心学校和县直学校要对督导反馈问题认真整改，于3月6日前报送整改情况报告（加盖公章）。"),
+])
+def test_a_dated_step_of_the_body_is_listed_as_its_whole_sentence(unseen, question, sentence):
+    # the clause with the date leaves out what is done after it (…，评估结果向社会公布)
+    a = unseen.ask(question)
+    listed = to_text(a).split("相关原文")[0]
+    assert a.kind == "month" and any(line.strip() == f"· {sentence}" for line in listed.split("\n")), listed
