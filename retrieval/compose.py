@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 
 from . import decline
 from .answer import answer_meta, answer_passages, citation, declined_answer, excerpt
-from .chunker import row_text
+from .chunker import HEAD, row_text
 from .details import asked_detail, missing_detail
 from .meta import field_evidence
 from .models import Answer, Citation, Document, Hit
@@ -133,7 +133,7 @@ def reply(query: Query, plans: list[Document], hits: list[Hit], special: Answer 
         evidence.decision, evidence.special_found = "special", True
         floor = _with_sources(query, special, floor, hits, docs)
         answer = special if agrees(special, floor) else _with_passages(special, floor, evidence, EXTRA)
-    elif special is not None and not refuted(query, query.intent, floor.citations + special.citations):
+    elif special is not None and not refuted(query, query.intent, _witnesses(query, special, floor)):
         # what the special answer says is missing is missing from the passages too; the closest
         # passages still follow, so that the reader sees what the documents do say
         evidence.decision, evidence.reason = "special", special.unanswered or special.answer
@@ -156,6 +156,22 @@ def reply(query: Query, plans: list[Document], hits: list[Hit], special: Answer 
             evidence.reason = "特殊回答说缺少的内容，原文中有：由原文回答"
         answer = floor
     return _detail_line(query, answer, hits, docs)
+
+
+TIME_CLAIMS = ("when", "yesno", "order")
+TIME_WITNESSES = 1   # of the floor's passages, how many may show a time a special answer says is missing
+
+
+def _witnesses(query: Query, special: Answer, floor: Answer) -> list[Citation]:
+    """The passages that may refute what a special answer says the documents lack. A time is
+    refuted only by the passages about the activity asked — the special answer's own and the
+    best one found — not by any date of a passage about something else (2023年 of a report's
+    monitoring item does not date its 市级评估)."""
+    if query.intent in TIME_CLAIMS:
+        # the header's dates are the document's own (通过, 印发), not the activity's
+        body = [c for c in floor.citations if c.heading != HEAD]
+        return body[:TIME_WITNESSES] + special.citations
+    return floor.citations + special.citations
 
 
 def _with_sources(query: Query, special: Answer, floor: Answer, hits: list[Hit], docs: dict) -> Answer:

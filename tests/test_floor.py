@@ -216,3 +216,16 @@ def test_a_dated_step_of_the_body_is_listed_as_its_whole_sentence(unseen, questi
     a = unseen.ask(question)
     listed = to_text(a).split("相关原文")[0]
     assert a.kind == "month" and any(line.strip() == f"· {sentence}" for line in listed.split("\n")), listed
+
+
+@pytest.mark.parametrize("question", [
+    "青阳县义务教育优质均衡发展县的市级评估什么时候通过的",
+    "蒲城县2020年疫情防控专项督导结束后督导结果什么时候通报",
+    "学前教育法规定全国从哪一年起全面实施免费学前教育？",
+])
+def test_a_date_of_another_item_does_not_answer_when(unseen, question):
+    # the passages about the asked item give no time; a date of another item (2023年 of a
+    # monitoring sample, 4月22日 of the inspection, the law's adoption) is no answer to it
+    a = unseen.ask(question)
+    assert "没有写明时间" in first_line(a) and a.unanswered, to_text(a)
+    assert a.citations   # the passages about the item are still shown
