@@ -168,10 +168,18 @@ def _witnesses(query: Query, special: Answer, floor: Answer) -> list[Citation]:
     best one found — not by any date of a passage about something else (2023年 of a report's
     monitoring item does not date its 市级评估)."""
     if query.intent in TIME_CLAIMS:
-        # the header's dates are the document's own (通过, 印发), not the activity's
+        # the header's dates are the document's own: they date what is asked only when the
+        # header names it (学前法是哪天通过的 of “…会议通过”), not another activity
         body = [c for c in floor.citations if c.heading != HEAD]
-        return body[:TIME_WITNESSES] + special.citations
+        heads = [c for c in floor.citations if c.heading == HEAD and _names_asked(query, c)]
+        return heads + body[:TIME_WITNESSES] + special.citations
     return floor.citations + special.citations
+
+
+def _names_asked(query: Query, c: Citation) -> bool:
+    """Whether a quote names a word of the question other than its document's title."""
+    text, title = normalize(c.text), normalize(c.title or "")
+    return any(t in text for t in query.tokens if t not in title)
 
 
 def _with_sources(query: Query, special: Answer, floor: Answer, hits: list[Hit], docs: dict) -> Answer:

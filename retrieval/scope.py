@@ -24,6 +24,14 @@ def year_label(year: int | None) -> str:
     return f"{year}年" if year else "年份不详"
 
 
+def own_years(d: Document, of_year: bool = False) -> set[int]:
+    """The years a document is of: the year it is about and the years it was dated, printed or
+    published in (a notice of 2009 on 2008's evaluation is 2008's and 2009's); `of_year` (a
+    question saying 2017年度): also every year it speaks for."""
+    own = {y for y in (d.year, *(int(x[:4]) for x in (d.date, d.printed_date, d.published) if x)) if y}
+    return own | set(d.years) if of_year else own
+
+
 def select_plans(docs: list[Document], regions: list[str], year: int | None,
                  relative: bool = False, by_text: bool = False) -> tuple[list[Document], list[str]]:
     """Plans to answer from, in region order, and notes about any fallback. A year the question
@@ -56,9 +64,14 @@ def select_plans(docs: list[Document], regions: list[str], year: int | None,
     own = [d for d in chosen if year is not None and (year == d.year or year in d.years)]
     if year is not None and not relative and chosen and not own and not fallback:
         # no document is of that year; these only speak of it: said, and they answer
-        notes.append(f"未收录{year}年的文件，以下是正文提到{year}年的文件。")
+        notes.append(f"没有收录{year}年的文件，以下是正文提到{year}年的文件。")
     if fallback:
         have = "、".join(year_label(y) for y in sorted(fallback, key=lambda y: y or 0))
-        have = f"{have} " if len(fallback) <= 2 else ""
-        notes.append(f"未收录{year}年的文件，以下依据各地最近的{have}文件回答。")
+        if relative:
+            # 今年 in a year no plan is of yet: the plans are old, said once, and they answer
+            latest = f"是{have}的" if len(fallback) <= 2 else "都早于这一年"
+            notes.append(f"还没有{year}年的文件：各地最近的文件{latest}，以下依据它们回答。")
+        else:
+            have = f"{have} " if len(fallback) <= 2 else ""
+            notes.append(f"没有收录{year}年的文件，以下依据各地最近的{have}文件回答。")
     return chosen, notes

@@ -100,7 +100,7 @@ def test_this_year_without_plan_says_which_year(shipped_corpus, tmp_path, nano, 
     assert a.months == [12] and a.schedule
     # the year asked has no plan: said in the first line, then the latest plan answers
     first = a.answer.splitlines()[0]
-    assert "未收录2026年" in first and "2021年" in first
+    assert "还没有2026年" in first and "2021年" in first
     assert "民办中小学专项督导评估" in to_text(a)
 
 
@@ -272,7 +272,7 @@ def test_yes_no_reads_the_month_of_the_event_named(engine, question, first):
 def test_a_bare_year_after_the_place_is_the_year_asked(engine, where):
     """/ics 武胜 2020, /plan 武胜 2020: the number is the year, so the fallback is said."""
     entries, notes = engine.plan_entries(where)
-    assert entries and any("未收录2020年" in n for n in notes)
+    assert entries and any("没有收录2020年" in n for n in notes)
 
 
 def test_steps_of_one_cell_are_quoted_in_the_cells_words(engine, tmp_path, nano):

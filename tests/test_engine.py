@@ -43,7 +43,7 @@ def test_alias_filter(engine):
 def test_year_without_plan_answers_from_latest_and_says_so(engine):
     a = engine.ask("2023年大足有哪些专项督导")
     assert a.citations and a.citations[0].year == 2021
-    assert a.answer.splitlines()[0].startswith("未收录2023年")  # the first line, not a footnote
+    assert a.answer.splitlines()[0].startswith("没有收录2023年")  # the first line, not a footnote
 
 
 def test_irrelevant_question_is_not_answered_with_noise(engine):

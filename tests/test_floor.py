@@ -229,3 +229,20 @@ def test_a_date_of_another_item_does_not_answer_when(unseen, question):
     a = unseen.ask(question)
     assert "没有写明时间" in first_line(a) and a.unanswered, to_text(a)
     assert a.citations   # the passages about the item are still shown
+
+
+@pytest.mark.parametrize("question,year,held", [
+    ("甘肃省2024年全省教育督导工作要点的文号是什么？", 2024, "甘教督办〔2025〕2号"),
+    ("宜昌2020年挂牌督导通知文号是啥", 2020, "宜教督[2019]5号"),
+])
+def test_a_document_named_by_title_with_a_year_not_held_says_so_first(unseen, question, year, held):
+    # the title names the series; the year names a copy that is not indexed: said, then the
+    # copy that is answers (never its 文号 as if it were the one asked)
+    a = unseen.ask(question)
+    assert first_line(a).startswith(f"没有收录{year}年") and a.unanswered
+    assert held in to_text(a)
+
+
+def test_a_year_of_work_a_later_document_is_about_is_no_missing_year(unseen):
+    a = unseen.ask("国务院教育督导委员会办公室开展省级人民政府2017年度履行教育职责评价的通知文号是什么")
+    assert "没有收录" not in first_line(a) and "国教督办函〔2018〕16号" in to_text(a)

@@ -123,7 +123,7 @@ def test_missing_detail_is_the_first_line(engine):
 
 def test_year_not_held_is_the_first_line(engine):
     a = engine.ask("武胜2022年的督导工作要点出了没")
-    assert a.answer.splitlines()[0].startswith("未收录2022年") and a.unanswered
+    assert a.answer.splitlines()[0].startswith("没有收录2022年") and a.unanswered
 
 
 def test_follow_ups_take_what_they_leave_out(engine):
