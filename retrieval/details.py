@@ -5,14 +5,61 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import jieba.posseg as posseg
+
 from .datafile import rows
+from .lexical import word_frequency
 
 _N = r"[\d一二两三四五六七八九十百千]+"
 DETAILS_FILE = Path(__file__).parent / "data" / "details.txt"
 
 
+class _Named:
+    """A person's name in a passage: what the regex finds (组长：张三), or a name jieba's tagger
+    reads as one (主任吴建平) — a library knows Chinese names better than a list of titles."""
+
+    def __init__(self, pattern: re.Pattern):
+        self.pattern = pattern
+
+    def search(self, text: str):
+        m = self.pattern.search(text)
+        if m:
+            return m
+        pos = 0
+        for w in posseg.cut(text):
+            if is_name(w.word, w.flag):
+                return _At(pos)
+            pos += len(w.word)
+        return None
+
+
+SURNAMES = frozenset("".join(line for line in (Path(__file__).parent / "data" / "surnames.txt")
+                             .read_text("utf-8").splitlines() if not line.startswith("#")).split())
+NAME_RARE = 10   # a dictionary word more frequent than this is a word (许可, 高新区), not a name
+
+
+def is_name(word: str, flag: str) -> bool:
+    """Whether a word jieba tags as a person's name is one: two or three characters, a common
+    surname first, no place (高刘镇) and no everyday word."""
+    return (flag == "nr" and 2 <= len(word) <= 3 and word[0] in SURNAMES and word[-1] not in "镇区县市乡村"
+            and word_frequency(word) < NAME_RARE)
+
+
+class _At:
+    def __init__(self, pos: int):
+        self.pos = pos
+
+    def start(self) -> int:
+        return self.pos
+
+
+def _gives(name: str, pattern: str):
+    compiled = re.compile(pattern.replace("{N}", _N))
+    return _Named(compiled) if name == "人名" else compiled
+
+
 # (what the reply calls it, how a question asks for it, what in a passage would give it)
-DETAILS = [(name, re.compile(asks.replace("{N}", _N)), re.compile(gives.replace("{N}", _N)))
+DETAILS = [(name, re.compile(asks.replace("{N}", _N)), _gives(name, gives))
            for name, asks, gives in rows(DETAILS_FILE, 3)]
 
 

@@ -246,3 +246,11 @@ def test_a_document_named_by_title_with_a_year_not_held_says_so_first(unseen, qu
 def test_a_year_of_work_a_later_document_is_about_is_no_missing_year(unseen):
     a = unseen.ask("国务院教育督导委员会办公室开展省级人民政府2017年度履行教育职责评价的通知文号是什么")
     assert "没有收录" not in first_line(a) and "国教督办函〔2018〕16号" in to_text(a)
+
+
+def test_a_persons_name_is_looked_for_as_a_name(unseen):
+    # jieba reads 吴建平 and 沈建明 as names; a passage naming only the office gives none
+    assert "没有写明人名" in first_line(unseen.ask("临洮县督导室主任叫啥名字啊"))
+    for question, name in (("安吉县教育督导室主任是谁", "吴建平"), ("德清第三责任区的召集人是谁", "沈建明")):
+        a = unseen.ask(question)
+        assert "没有写明" not in first_line(a) and name in to_text(a), to_text(a)
