@@ -32,7 +32,7 @@ class DuplicateFileError(EngineError):
 
 
 class SameDocumentError(EngineError):
-    """The file is another copy or version of an indexed circular (same 文号 or title); adding
+    """The file is another copy or version of an indexed circular (same 文号, title or words); adding
     it replaces that one only when the admin confirms."""
 
     hint = "replace"
@@ -122,8 +122,11 @@ def add_file(engine, src: Path, original_name: str, progress=None, replace: bool
             if dup:
                 raise DuplicateFileError(dup)
             older = same_document(engine, doc)
+            reason = meta.same_reason(doc)
+            if older is None:
+                older, reason = same_text(engine, doc), "文字相同，编码、全半角或空白不同"
             if older is not None and not replace:
-                raise SameDocumentError(older.path, meta.same_reason(doc))
+                raise SameDocumentError(older.path, reason)
             moved = _to_removed(corpus_dir / older.path) if older is not None else None
             target = corpus_dir / name
             os.replace(staging, target)
@@ -153,6 +156,14 @@ def same_document(engine, doc: Document) -> Document | None:
         if meta.identity(old) == key:
             return old
     return None
+
+
+def same_text(engine, doc: Document) -> Document | None:
+    """The indexed document with the same words as a new file (another encoding, width or
+    spacing of the same text), if any."""
+    words = meta.text_key(doc)
+    return next((old for old in engine.state.built.documents.values()
+                 if words and meta.text_key(old) == words), None)
 
 
 def _to_removed(src: Path) -> Path:

@@ -198,13 +198,16 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
                 rejected.append((path.name, f"与 {seen[doc.sha256]} 内容完全相同，已跳过"))
                 continue
             seen[doc.sha256] = path.name
-            key = meta.identity(doc)
-            if key and key in same:
-                # the PDF and the DOCX of one circular: indexed once, the first one kept
-                rejected.append((path.name, f"与 {same[key]} 是同一份文件（{meta.same_reason(doc)}），未重复收录"))
+            # the PDF and the DOCX of one circular, or a GB18030 copy of a UTF-8 one: indexed
+            # once, the first one kept
+            key, words = meta.identity(doc), meta.text_key(doc)
+            if key and key in same or words and words in same:
+                reason = meta.same_reason(doc) if key in same else "文字相同，编码、全半角或空白不同"
+                rejected.append((path.name, f"与 {same.get(key) or same[words]} 是同一份文件（{reason}），未重复收录"))
                 continue
-            if key:
-                same[key] = path.name
+            for k in (key, words):
+                if k:
+                    same[k] = path.name
             if any(d.doc_id == doc.doc_id for d, *_ in parsed):
                 doc.doc_id = path.name
             parsed.append((doc, old_chunks, old_schedule, old_tokens))

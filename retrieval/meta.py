@@ -5,7 +5,9 @@ the text does not give stays empty; every field found keeps the span of its sour
 """
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from dataclasses import replace
 
 from . import regions
@@ -384,6 +386,13 @@ def identity(doc: Document) -> str:
     if width(title) >= 8:
         return f"标题:{title}|{to_simplified(doc.issuer)}|{doc.year or ''}"
     return ""
+
+
+def text_key(doc: Document) -> str:
+    """The document's words with encoding, width, script and spacing folded: a GB18030 copy of a
+    UTF-8 file, or one retyped with full-width digits or other line breaks, has the same key."""
+    folded = re.sub(r"\s+", "", to_simplified(unicodedata.normalize("NFKC", doc.text or "")))
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest() if folded else ""
 
 
 def same_reason(doc: Document) -> str:

@@ -121,3 +121,30 @@ def test_an_index_parsed_by_older_rules_is_brought_up_to_date_on_open(small_engi
     eng = Engine(small_engine.config, embedder=small_engine.embedder).open(notify=told.append)
     assert eng.state.built.manifest.parser == PARSER_VERSION and told
     assert eng.last_report.embedded == 0          # only the parse is redone, not the vectors
+
+
+# no title and no 文号 (a page copied without its heading): only its words say it is the same
+NOTICE = ("各学校：\n\n一、检查时间\n\n3月10日前各校完成自查，"
+          "3月15日至20日县督导组实地检查。\n\n二、工作要求\n\n各校要认真对照检查内容逐项落实，按时上报自查报告。\n")
+
+
+def _twin(text: str) -> bytes:
+    """The same notice as another admin might save it: GB18030, full-width digits, other spacing."""
+    wide = text.translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+    return wide.replace("\n\n", "\n \n\n").replace("，", "， ").encode("gb18030")
+
+
+def test_a_copy_in_another_encoding_width_and_spacing_is_the_same_document(small_engine, tmp_path):
+    corpus = small_engine.config.corpus_dir
+    (corpus / "notice.txt").write_text(NOTICE, "utf-8")
+    small_engine.reindex()
+    twin = tmp_path / "notice-gbk.txt"
+    twin.write_bytes(_twin(NOTICE))
+    with pytest.raises(SameDocumentError) as err:
+        add_file(small_engine, twin, "notice-gbk.txt")
+    assert "notice.txt" in err.value.reason and "文字相同" in err.value.reason
+    # copied in by hand: the reindex keeps the first and says why it skipped the other
+    (corpus / "notice-copy.txt").write_bytes(_twin(NOTICE))
+    report = small_engine.reindex()
+    assert ("notice-copy.txt" in dict(report.rejected)) and "文字相同" in dict(report.rejected)["notice-copy.txt"]
+    assert sorted(d.path for d in small_engine.documents()) == ["notice.txt", "plan.docx"]
