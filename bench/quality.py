@@ -95,6 +95,7 @@ SETS = [  # (question file, corpus, tuned on?)
     ("everyday_questions.jsonl", "shipped+wild", "tuned"),
     ("holdout_questions.jsonl", "shipped+wild", "held out"),
     ("regulation_questions.jsonl", "shipped+wild", "written before tuning, tuned on"),
+    ("persona_questions.jsonl", "shipped+wild", "written from the texts alone by a helper, before tuning"),
     ("dev_questions.jsonl", "dev", "written before tuning, tuned on"),
     ("dev_questions_b.jsonl", "dev", "written before tuning, tuned on"),
 ]

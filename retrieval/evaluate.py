@@ -48,7 +48,7 @@ def load_cases(path: str | Path) -> list[Case]:
         answer = row.get("answer")
         cases.append(Case(row["question"], row.get("kind", "other"), list(row.get("expect", [])),
                           chat=row.get("chat"), yes=None if answer is None else answer == "yes",
-                          style=row.get("style", "")))
+                          style=row.get("style") or row.get("persona", "")))
     return cases
 
 
