@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from . import claims
 from .chunker import row_text
 from .models import Answer, Chunk, Citation, Document, Hit
 from .scope import kind_name, place_name, year_label
@@ -244,7 +245,12 @@ def answer_exists(query: Query, plans: list[Document], notes: list[str], hits: l
         # an act the passage lists among what is punished (克扣、挪用学前儿童伙食费的…处分)
         answer.answer = "不行，文件把这列为要追究责任的情形："
     else:
-        answer.answer = "有，文件中写到：" if "有" in query.norm else "是，文件中写到："
+        # a value the question asserts (聘期是五年吗) is checked against the passage's own
+        verdict, instead = claims.check(query.question, good[0].chunk.text, query.tokens)
+        if verdict == "no":
+            answer.answer = f"不是，文件写的是{'、'.join(dict.fromkeys(v.text for v in instead))}："
+        else:
+            answer.answer = "有，文件中写到：" if "有" in query.norm else "是，文件中写到："
     answer.kind = "exists"
     return answer
 

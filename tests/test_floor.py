@@ -254,3 +254,14 @@ def test_a_persons_name_is_looked_for_as_a_name(unseen):
     for question, name in (("安吉县教育督导室主任是谁", "吴建平"), ("德清第三责任区的召集人是谁", "沈建明")):
         a = unseen.ask(question)
         assert "没有写明" not in first_line(a) and name in to_text(a), to_text(a)
+
+
+@pytest.mark.parametrize("question,first", [
+    ("郑州兼职督学聘期是五年吗", "不是，文件写的是三年"),
+    ("郑州兼职督学聘期是三年吗", "是"),
+    ("学前教育法是2024年起施行的吗", "不是，文件写的是2025年"),
+])
+def test_a_value_a_yes_no_question_asserts_is_checked_against_the_passage(unseen, question, first):
+    # "是" only when the passage says the asserted value; another value of that kind is "不是"
+    a = unseen.ask(question)
+    assert first_line(a).startswith(first), to_text(a)

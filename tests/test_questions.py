@@ -368,3 +368,8 @@ def test_more_passages_never_repeat_a_passage(engine):
         a = engine.ask(question)
         keys = [(c.doc, c.start) for c in a.more]
         assert len(keys) == len(set(keys)), question
+
+
+def test_a_ratio_a_yes_no_question_asserts_is_checked(engine):
+    a = engine.ask("大足责任区专职督学是按1比10配备的吗")
+    assert a.answer.startswith("不是，文件写的是1:5")
