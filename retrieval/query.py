@@ -359,8 +359,10 @@ def _intent(q: Query, topic: list[str]) -> tuple[str, float]:
     months = q.asked.months
     if "order" in q.forms and topic:
         return "order", 0.8
-    # two places named, not one name that covers two (甘肃省 and a county of it)
-    if len(q.regions) >= 2 and len(set(q.region_words)) >= 2 and ("compare" in q.forms or topic):
+    # two places named, not one name that covers two (甘肃省 and a county of it); a month or a
+    # time asked of both is answered per place by the month or when answer
+    places = len(q.regions) >= 2 and len(set(q.region_words)) >= 2
+    if places and ("compare" in q.forms or topic) and not months and "when" not in q.forms:
         return "compare", 0.7
     if months and "yesno" in q.forms and topic:
         return "yesno", 0.8

@@ -373,3 +373,12 @@ def test_more_passages_never_repeat_a_passage(engine):
 def test_a_ratio_a_yes_no_question_asserts_is_checked(engine):
     a = engine.ask("大足责任区专职督学是按1比10配备的吗")
     assert a.answer.startswith("不是，文件写的是1:5")
+
+
+@pytest.mark.parametrize("question,said", [
+    ("东湖和武胜九月分别有什么督导安排", ["9月下旬", "开展秋季开学工作调研"]),
+    ("东湖和武胜三月都有什么安排", ["3月下旬", "开展春季开学工作调研"]),
+])
+def test_a_month_asked_of_two_places_is_each_places_month(engine, question, said):
+    a = engine.ask(question)
+    assert a.kind == "month" and all(s in to_text(a) for s in said), to_text(a)
