@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from . import claims
 from .chunker import row_text
@@ -183,7 +184,22 @@ def meta_docs(query: Query, plans: list[Document], hits: list[Hit]) -> list[Docu
 def answer_meta(query: Query, docs: list[Document], notes: list[str], hits: list[Hit] | None = None,
                 state=None, top_k: int = 3) -> Answer:
     """Answer 文号 / 发文机关 / 日期 / 主送 / 抄送 / 附件 / 公开 / 标题 questions from metadata, for the
-    documents asked about; a field none of them gives is said to be missing, not guessed."""
+    documents asked about; a field none of them gives is said to be missing, not guessed. A
+    question asking for several (文号和发文日期) gets each, in its order."""
+    fields = [f for f in query.meta_fields if f != query.meta_field]
+    if not fields or query.meta_field not in query.meta_fields:
+        return _answer_field(query, docs, notes, hits)
+    parts = [_answer_field(replace(query, meta_field=f), docs, notes, hits) for f in query.meta_fields]
+    given = [a for a in parts if a.kind != "none"]
+    if len(given) < 2:
+        return _answer_field(query, docs, notes, hits)
+    # the parts the documents give, in the question's order
+    return Answer(question=query.question, kind="meta", answer="\n".join(a.answer for a in given),
+                  citations=[c for a in given for c in a.citations], notes=notes)
+
+
+def _answer_field(query: Query, docs: list[Document], notes: list[str], hits: list[Hit] | None = None) -> Answer:
+    """The answer for the one field `query.meta_field`."""
     field = query.meta_field
     docs = meta_docs(query, docs, hits or [])
     label = META_LABELS.get(field, field)

@@ -17,7 +17,8 @@ from .textnorm import normalize
 
 MAX_QUESTION = 300
 
-# Questions about the document itself, answered from its metadata (first match wins).
+# Questions about the document itself, answered from its metadata (the first in this order decides
+# the intent; each one asked is answered).
 META_INTENTS = [
     ("copy_to", re.compile(r"抄送|抄报")),
     ("recipients", re.compile(r"主送|(发|印发|下发|发送)给了?.{0,2}(谁|哪(些|个|几个)?(单位|部门|学校)?)|发到哪|发往|送达|给哪些单位|给谁的")),
@@ -91,6 +92,7 @@ class Query:
     region_words: list[str] = field(default_factory=list)  # the names the question used
     intent: str = "passage"           # meta | month | when | yesno | order | list | exists | compare | passage
     meta_field: str = ""              # which metadata field a meta question asks for
+    meta_fields: list[str] = field(default_factory=list)   # all it asks for, in its order (文号和日期)
     confidence: float = 1.0           # of the intent; special answers step aside below CONFIDENT
     asked: timeexpr.AskedTime = field(default_factory=timeexpr.AskedTime)
     problem: str = ""                 # why the question cannot be searched, if it cannot
@@ -236,11 +238,13 @@ def parse_question(question: str, documents: list[Document],
         q.followup = "detail"
     text = FILLERS.sub(" ", _strip_time(text))
     text = RE_ASKING_FORM.sub(lambda m: m.group(1) or " ", text)
-    for name, pattern in META_INTENTS:
-        if pattern.search(norm):
-            q.meta_field = name
-            text = pattern.sub(" ", text)  # “发给谁” asks for a field; it is not what the document is about
-            break
+    asked_fields = sorted((m.start(), name) for name, pattern in META_INTENTS if (m := pattern.search(norm)))
+    if asked_fields:
+        # the first by the list's order decides the intent; "文号和发文日期" asks both, in its order
+        q.meta_field = next(name for name, _ in META_INTENTS if name in {n for _, n in asked_fields})
+        q.meta_fields = [name for _, name in asked_fields]
+        # “发给谁” asks for a field; it is not what the document is about
+        text = dict(META_INTENTS)[q.meta_field].sub(" ", text)
     text = " ".join(text.split())
     q.text = speller.correct(text) if speller is not None else text
     q.tokens = [t for t in tokenize(q.text, in_corpus) if t not in ASKING_VERBS]

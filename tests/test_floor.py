@@ -265,3 +265,13 @@ def test_a_value_a_yes_no_question_asserts_is_checked_against_the_passage(unseen
     # "是" only when the passage says the asserted value; another value of that kind is "不是"
     a = unseen.ask(question)
     assert first_line(a).startswith(first), to_text(a)
+
+
+@pytest.mark.parametrize("question,said", [
+    ("蒲城那个通知落款日期和发文单位", ["2020年4月20日", "蒲城县人民政府教育督导室"]),
+    ("襄垣开学督导通知是哪天发的，发文机关是谁", ["2025年3月11日", "襄垣县教育局"]),
+])
+def test_a_question_asking_two_fields_of_a_document_gets_both(unseen, question, said):
+    a = unseen.ask(question)
+    head = to_text(a).split("相关原文")[0]
+    assert a.kind == "meta" and all(s in head for s in said), to_text(a)
