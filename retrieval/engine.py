@@ -20,7 +20,7 @@ from .lexical import load_dictionary
 from .compare import answer_compare
 from .listing import answer_list
 from .models import Answer, Citation, Document, ScheduleEntry
-from .scope import own_years, place_name, select_plans, year_label
+from .scope import other_year, place_name, select_plans
 from .context import Conversations, Turn, merged_question
 from .query import CONFIDENT, Query, alias_table, parse_question
 from .regions import Places, place_names, short_name
@@ -314,28 +314,6 @@ class Engine:
             return no_place(place, state.doc_list)
         plans, notes = select_plans(state.doc_list, place.regions if place is not None else [], year)
         return time_answers.answer_month(query, plans, notes, state.schedule)
-
-
-def says_of_year(query) -> bool:
-    """Whether the question's year is a year of work (2017年度), which a later document may be
-    about, rather than a document's own year (2024年…工作要点)."""
-    year = query.asked.year
-    return year is not None and re.search(rf"{year}\s*年度", query.norm) is not None
-
-
-def other_year(query, named: list[Document]) -> list[str]:
-    """The note for a document named by its title with a year none of its copies is of (甘肃省
-    2024年全省教育督导工作要点 when the 2025 one is indexed): said, then the one indexed answers.
-    A year its text speaks of covers it, except for a question about the document itself, whose
-    year is the document's own."""
-    year = query.asked.year
-    if year is None or query.asked.year_is_relative or not named:
-        return []
-    if any(year in own_years(d, says_of_year(query))
-           or not query.is_meta and (year in d.years or year in d.named_years) for d in named):
-        return []
-    have = "、".join(year_label(y) for y in sorted({d.year for d in named}, key=lambda y: y or 0))
-    return [f"没有收录{year}年的这份文件，以下是已收录的{have}的。"]
 
 
 def naming(places, name: str, doc: Document) -> bool:

@@ -2,6 +2,8 @@
 recent ones — and a note saying so whenever the year asked is not there."""
 from __future__ import annotations
 
+import re
+
 from .models import Document
 
 
@@ -75,3 +77,25 @@ def select_plans(docs: list[Document], regions: list[str], year: int | None,
             have = f"{have} " if len(fallback) <= 2 else ""
             notes.append(f"没有收录{year}年的文件，以下依据各地最近的{have}文件回答。")
     return chosen, notes
+
+
+def says_of_year(query) -> bool:
+    """Whether the question's year is a year of work (2017年度), which a later document may be
+    about, rather than a document's own year (2024年…工作要点)."""
+    year = query.asked.year
+    return year is not None and re.search(rf"{year}\s*年度", query.norm) is not None
+
+
+def other_year(query, named: list[Document]) -> list[str]:
+    """The note for a document named by its title with a year none of its copies is of (甘肃省
+    2024年全省教育督导工作要点 when the 2025 one is indexed): said, then the one indexed answers.
+    A year its text speaks of covers it, except for a question about the document itself, whose
+    year is the document's own."""
+    year = query.asked.year
+    if year is None or query.asked.year_is_relative or not named:
+        return []
+    if any(year in own_years(d, says_of_year(query))
+           or not query.is_meta and (year in d.years or year in d.named_years) for d in named):
+        return []
+    have = "、".join(year_label(y) for y in sorted({d.year for d in named}, key=lambda y: y or 0))
+    return [f"没有收录{year}年的这份文件，以下是已收录的{have}的。"]
