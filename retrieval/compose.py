@@ -16,7 +16,7 @@ from difflib import SequenceMatcher
 from . import decline
 from .answer import answer_meta, answer_passages, citation, declined_answer, excerpt
 from .chunker import HEAD, row_text
-from .details import asked_detail, missing_detail
+from .details import asked_detail, given_at, missing_detail
 from .meta import field_evidence
 from .models import Answer, Citation, Document, Hit
 from .query import Query
@@ -250,7 +250,7 @@ def _detail_line(query: Query, answer: Answer, hits: list[Hit], docs: dict) -> A
     passages found; one that gives it is quoted first; only when none does is it said missing."""
     if answer.kind in ("none", "meta", "invalid"):
         return answer
-    detail = missing_detail(query.norm, [c.text for c in answer.citations])
+    detail = missing_detail(query.norm, [c.text for c in answer.citations], query.tokens)
     if not detail or ("when" in query.forms and detail not in TIME_DETAILS):
         return answer   # 什么时候公布举报电话 asks when, not for the telephone
     _, gives = asked_detail(query.norm)
@@ -259,7 +259,7 @@ def _detail_line(query: Query, answer: Answer, hits: list[Hit], docs: dict) -> A
     bar = max(CLOSEST, DETAIL_KEEP * max((h.coverage for h in hits[:DETAIL_SEARCH]), default=0.0))
     for h in hits[:DETAIL_SEARCH]:
         text = row_text(h.chunk)
-        m = gives.search(text)
+        m = given_at(gives, text, query.tokens)
         if m and h.coverage >= bar:
             cite = citation(docs[h.chunk.doc_id], h.chunk, sentence_at(text, m.start()))
             if not any(_covers(c, cite) for c in answer.citations):

@@ -9,6 +9,7 @@ import jieba.posseg as posseg
 
 from .datafile import rows
 from .lexical import word_frequency
+from .textnorm import SENTENCE, normalize
 
 _N = r"[\d一二两三四五六七八九十百千]+"
 DETAILS_FILE = Path(__file__).parent / "data" / "details.txt"
@@ -22,15 +23,15 @@ class _Named:
         self.pattern = pattern
 
     def search(self, text: str):
-        m = self.pattern.search(text)
-        if m:
-            return m
+        return next(self.finditer(text), None)
+
+    def finditer(self, text: str):
+        yield from self.pattern.finditer(text)
         pos = 0
         for w in posseg.cut(text):
             if is_name(w.word, w.flag):
-                return _At(pos)
+                yield _At(pos, w.word)
             pos += len(w.word)
-        return None
 
 
 SURNAMES = frozenset("".join(line for line in (Path(__file__).parent / "data" / "surnames.txt")
@@ -46,11 +47,19 @@ def is_name(word: str, flag: str) -> bool:
 
 
 class _At:
-    def __init__(self, pos: int):
-        self.pos = pos
+    """Where a name stands in a text, read like a regex match."""
+
+    def __init__(self, pos: int, word: str = ""):
+        self.pos, self.word = pos, word
 
     def start(self) -> int:
         return self.pos
+
+    def end(self) -> int:
+        return self.pos + len(self.word)
+
+    def group(self, _: int = 0) -> str:
+        return self.word
 
 
 def _gives(name: str, pattern: str):
@@ -80,7 +89,8 @@ def asked_quantity(question: str) -> tuple[str, re.Pattern] | None:
     unit = (m.group(2) or m.group(1)) if m else ("元" if RE_MONEY.search(question) else "")
     if not unit:
         return None
-    number = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万半]+)"
+    # 多少个 counts in any classifier, so 第八十三条 (an article's number) must not count
+    number = (r"(?<![第\d.一二两三四五六七八九十百千万])" if unit == "个" else "") + r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万半]+)"
     # 四个督导组 answers 几个组: a few characters may stand between the count and the unit
     between = r"[\u4e00-\u9fff]{0,3}?" if m and m.group(1) and m.group(2) else ""
     # 多少个 counts in any classifier (12所, 4名)
@@ -97,10 +107,25 @@ def asked_detail(question: str) -> tuple[str, re.Pattern] | None:
     return asked_quantity(question)
 
 
-def missing_detail(question: str, texts: list[str]) -> str:
+def given_at(gives: re.Pattern, text: str, topic: list[str]):
+    """Where `gives` matches in a sentence of `text` that also names a word of the topic (other
+    than the match's own words), at that sentence's start: a number in a sentence about something
+    else does not give how many of what was asked (每一个学前儿童 is not a class's size)."""
+    if not topic:
+        return gives.search(text)
+    for s in SENTENCE.finditer(text):
+        sentence = normalize(s.group(0))   # the topic words are in search form
+        for m in gives.finditer(sentence):
+            rest = sentence[:m.start()] + "\x00" + sentence[m.end():]
+            if any(len(t) >= 2 and t not in m.group(0) and t in rest for t in topic):
+                return _At(s.start(), m.group(0))
+    return None
+
+
+def missing_detail(question: str, texts: list[str], topic: list[str] | None = None) -> str:
     """The name of the detail the question asks for when none of `texts` gives it, else ""."""
     found = asked_detail(question)
     if found is None:
         return ""
     name, gives = found
-    return "" if any(gives.search(t) for t in texts) else name
+    return "" if any(given_at(gives, t, topic or []) for t in texts) else name

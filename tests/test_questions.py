@@ -357,6 +357,22 @@ def test_each_detail_of_the_data_file_is_asked_and_given(name, question, passage
     assert missing_detail(question, ["组织开展督导检查工作。"]) == name
 
 
+@pytest.mark.parametrize("question, topic, about, other", [
+    ("学前教育法规定一个班最多多少个孩子", ["一个班", "孩子"],
+     "每个班的孩子不超过三十名。", "第八十三条附设的幼儿班适用本法有关规定。平等对待每一个学前儿童。"),
+    ("每个县的实地检查持续几天", ["实地", "检查", "持续"],
+     "每个县的实地检查为3天。", "检查组由5人组成。请于6月30日前报送名单，材料保存3年。"),
+    ("食品安全自查情况要几号前报上去", ["食品安全", "自查"],
+     "于每月5日前将上月食品安全自查情况报区教育局。", "并于5月25日前将整改报告报送督导室。"),
+])
+def test_a_detail_counts_only_in_a_sentence_about_the_question(question, topic, about, other):
+    """A number, a duration or a date in a sentence about something else (an article's number,
+    another deadline) does not give the detail asked; the same detail beside the question's words does."""
+    from retrieval.details import missing_detail
+    assert missing_detail(question, [other], topic) != ""
+    assert missing_detail(question, [other, about], topic) == ""
+
+
 @pytest.mark.parametrize("question", ["大足教发〔2021〕20号的发文机关是哪个", "大足教发〔2021〕 20号是哪天发的"])
 def test_a_doc_number_that_begins_with_a_place_name_is_not_a_topic_word(engine, question):
     q = engine.parse(question)
