@@ -131,7 +131,7 @@ def add_file(engine, src: Path, original_name: str, progress=None, replace: bool
             target = corpus_dir / name
             os.replace(staging, target)
             try:
-                engine.reindex(progress)
+                engine.reindex(progress, read=[doc])   # parsed once: the reindex takes this parse
             except BaseException:
                 target.unlink(missing_ok=True)
                 if moved is not None:

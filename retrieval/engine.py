@@ -118,14 +118,15 @@ class Engine:
                             place_names(self.config.index_dir))
         self.conversations.forget()
 
-    def reindex(self, progress: Progress | None = None) -> ReindexReport:
-        """Rebuild from the corpus; questions keep using the old index until the swap."""
+    def reindex(self, progress: Progress | None = None, read: list[Document] = ()) -> ReindexReport:
+        """Rebuild from the corpus; questions keep using the old index until the swap (`read`:
+        documents just read from corpus files, by their hash, so that none is read twice)."""
         if not self._reindex_guard.acquire(blocking=False):
             raise ReindexBusyError()
         try:
             previous = self._state.built if self._state is not None else None
             report = reindex(self.config.corpus_dir, self.config.index_dir, self.embedder, progress,
-                             previous)
+                             previous, read)
             self._load()
             self.last_report = report
         finally:

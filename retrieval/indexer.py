@@ -126,6 +126,7 @@ class _Reuse:
     schedule: dict[str, list] = field(default_factory=dict)
     tokens: dict[str, list[list[str]]] = field(default_factory=dict)
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    read: dict[str, Document] = field(default_factory=dict)   # read by the caller, not yet chunked
 
 
 def _reusable(index_dir: Path, embedder: Embedder, built: store.Built | None) -> _Reuse:
@@ -166,22 +167,27 @@ def _parse(path: Path, reuse: _Reuse) -> tuple[Document, list[Chunk] | None, lis
         raise UnreadableFileError(path, f"无法读取文件：{exc.strerror or exc}") from exc
     old = reuse.docs.get(digest)
     if old is None:
-        return load_document(path), None, None, None
+        fresh = reuse.read.get(digest)
+        doc = replace(fresh, doc_id=path.stem, path=path.name) if fresh is not None else load_document(path)
+        return doc, None, None, None
     doc = replace(old, doc_id=path.stem, path=path.name)
     return (doc, reuse.chunks.get(old.doc_id, []), reuse.schedule.get(old.doc_id, []),
             reuse.tokens.get(old.doc_id, []))
 
 
 def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
-            progress: Progress | None = None, previous: store.Built | None = None) -> ReindexReport:
+            progress: Progress | None = None, previous: store.Built | None = None,
+            read: list[Document] = ()) -> ReindexReport:
     """Build a new index from the corpus and swap it in; the old one serves until the swap.
 
-    Incremental: unchanged files reuse their parse, tokens and vectors from the current build."""
+    Incremental: unchanged files reuse their parse, tokens and vectors from the current build;
+    `read` are documents the caller has just read (an upload), not read a second time."""
     started = time.perf_counter()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     progress = progress or (lambda stage, done, total: None)
     with reindex_lock(index_dir):
         reuse = _reusable(index_dir, embedder, previous)
+        reuse.read = {d.sha256: d for d in read}
         parsed, rejected, seen, same = [], [], {}, {}
         files = sorted(corpus_files(corpus_dir), key=_added_at)
         rejected.extend((p.name, "不是普通文件（可能是文件夹），已跳过") for p in odd_entries(corpus_dir))

@@ -107,6 +107,7 @@ class BotAPIStub:
         self.inline_answers: list[dict] = []   # answerInlineQuery calls: inline_query_id, results
         self.retry_after = 1
         self._updates: list[dict] = []
+        self.batches: list[list[int]] = []   # the update ids of each getUpdates answer
         self._shown: dict[tuple[int, int], tuple] = {}   # (chat, message) → (text, markup) shown
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -151,15 +152,18 @@ class BotAPIStub:
 
     # -- feeding updates -------------------------------------------------------------------
     def push(self, update: dict) -> int:
-        update = dict(update)
-        update["update_id"] = next(self._update_ids)
+        return self.push_all([update])[0]
+
+    def push_all(self, updates: list[dict]) -> list[int]:
+        """Updates queued at once, so that one getUpdates returns them together (one batch)."""
+        updates = [dict(u, update_id=next(self._update_ids)) for u in updates]
 
         async def add():
             async with self._cond:
-                self._updates.append(update)
+                self._updates.extend(updates)
                 self._cond.notify_all()
         asyncio.run_coroutine_threadsafe(add(), self._loop).result(5)
-        return update["update_id"]
+        return [u["update_id"] for u in updates]
 
     def message(self, text: str, user_id: int = 1, chat_id: int | None = None, chat_type: str = "private",
                 reply_to_bot: bool = False, reply_to: int | None = None, replied_at: float | None = None) -> int:
@@ -198,10 +202,15 @@ class BotAPIStub:
         return self.push({"message": msg})
 
     def callback(self, data: str, message: dict, user_id: int = 1) -> int:
-        return self.push({"callback_query": {
+        return self.push(self.callback_update(data, message, user_id))
+
+    @staticmethod
+    def callback_update(data: str, message: dict, user_id: int = 1) -> dict:
+        """A press of an inline button (callback data `data`) under the bot's `message`."""
+        return {"callback_query": {
             "id": f"cq{time.monotonic_ns()}", "chat_instance": "ci", "data": data,
             "from": {"id": user_id, "is_bot": False, "first_name": f"用户{user_id}"},
-            "message": message}})
+            "message": message}}
 
     def inline_query(self, text: str, user_id: int = 1) -> str:
         """`@bot text` typed in any chat; returns the query id answerInlineQuery will name."""
@@ -302,6 +311,8 @@ class BotAPIStub:
                     pass
             ready = [u for u in self._updates if u["update_id"] >= offset]
             self._updates = ready  # confirmed ones are dropped, as Telegram does
+        if ready:
+            self.batches.append([u["update_id"] for u in ready[:100]])
         return self._ok(ready[:100])
 
     def _record(self, method, p, message_id):

@@ -271,10 +271,12 @@ def test_new_version_replaces_only_when_the_admin_confirms(botenv, tmp_path):
     # the second is told it no longer applies
     where = {"message_id": m["message_id"], "date": int(time.time()),
              "chat": {"id": ADMIN, "type": "private"}, "text": m["text"]}
-    stub.callback(keep, where, user_id=ADMIN)
-    stub.callback(m["reply_markup"]["inline_keyboard"][0][0]["callback_data"], where, user_id=ADMIN)
+    presses = stub.push_all([stub.callback_update(keep, where, ADMIN),
+                             stub.callback_update(m["reply_markup"]["inline_keyboard"][0][0]["callback_data"],
+                                                  where, ADMIN)])
     stub.wait_for(lambda s: any(x["chat_id"] == ADMIN and "已保留原文件" in x["text"] for x in s), timeout=30)
     time.sleep(2)
+    assert any(set(presses) <= set(b) for b in stub.batches), stub.batches   # the race was run
     assert not any("替换已收录的文件" in x["text"] or "已替换为" in x["text"] for x in stub.to_chat(ADMIN))
     assert sorted(p.name for p in corpus.iterdir()) == before   # nothing added, nothing pending
 

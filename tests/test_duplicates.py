@@ -67,6 +67,19 @@ def test_second_copy_is_reported_not_indexed(small_engine, tmp_path):
     assert len(small_engine.documents()) == 1
 
 
+def test_an_upload_is_read_once(small_engine, tmp_path, monkeypatch):
+    """An upload's parse is the one the reindex indexes: a hostile file costs its budget once."""
+    import retrieval.indexer as indexer
+    reads = []
+    real = indexer.read_file
+    monkeypatch.setattr(indexer, "read_file", lambda path: reads.append(Path(path).suffix) or real(path))
+    new = tmp_path / "other.docx"
+    write_docx(new, lines=["关于印发2023年教育督导工作要点的通知", "测教督〔2023〕1号", "一、开展春季开学督导。"])
+    result = add_file(small_engine, new, "other.docx")
+    assert reads == [".docx"], reads
+    assert result.chunks >= 1 and len(small_engine.documents()) == 2
+
+
 def test_cli_add_of_a_second_copy_names_replace(small_engine, tmp_path, tiny_st_model):
     import os
     import subprocess
