@@ -334,5 +334,10 @@ def main(argv: list[str] | None = None) -> int:
         log.info("command failed after %.1fs", time.perf_counter() - started, exc_info=True)
         print(f"出错了：{exc}{CLI_HINTS.get(exc.hint, '')}", file=sys.stderr)
         return 1   # 2 is argparse's, for a command line it could not read
+    except KeyboardInterrupt:
+        # a change stopped before its new index is written leaves files and index as they were
+        changing = args.func in (cmd_add, cmd_remove, cmd_reindex)
+        print("已中断" + ("：原有文件和索引保持不变。" if changing else "。"), file=sys.stderr)
+        return 130
     except BrokenPipeError:
         return 0

@@ -51,6 +51,14 @@ class ReindexBusyError(EngineError):
         super().__init__("另一个重建索引任务正在进行，请稍后再试")
 
 
+class ChangeCancelledError(EngineError):
+    """An admin cancelled a change (add, replace, remove, reindex) before its new index was
+    written: files and index are as they were."""
+
+    def __init__(self):
+        super().__init__("已取消，原有文件和索引保持不变")
+
+
 class EmptyCorpusError(EngineError):
     """The corpus has no readable document, so there is nothing to index (the message names no
     server path: it is shown in chat)."""

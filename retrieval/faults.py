@@ -9,11 +9,14 @@ import sys
 import time
 
 
+SLOW = 3.0
+
+
 def fault(stage: str) -> None:
     """Fault injection for the crash tests: DUDAO_FAULT=pause:<stage> stops here until killed,
     DUDAO_FAULT=enospc:<stage> fails here as a full disk would (OSError), dbfull:<stage> as SQLite
-    does, faissfull:<stage> as FAISS does. Stages: embed, store (SQLite written, not committed),
-    write, swap."""
+    does, faissfull:<stage> as FAISS does, slow:<stage> takes SLOW seconds there (a change long
+    enough to be cancelled). Stages: embed, store (SQLite written, not committed), write, swap."""
     spec = os.environ.get("DUDAO_FAULT", "")
     if not spec:
         return
@@ -24,6 +27,9 @@ def fault(stage: str) -> None:
         print(f"FAULT-PAUSE {stage}", file=sys.stderr, flush=True)
         while True:
             time.sleep(3600)
+    if action == "slow":
+        time.sleep(SLOW)
+        return
     if action == "enospc":
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     if action == "dbfull":

@@ -74,6 +74,31 @@ def test_kill_9_during_reindex_loses_nothing(built, stage, nano):
     assert [p.name for p in (idx / "builds").iterdir()] == [store.current_build(idx).name]
 
 
+def test_ctrl_c_during_reindex_says_nothing_changed(built):
+    """The CLI's cancel: Ctrl-C (SIGINT) while embedding leaves the previous index current, no
+    half-written build behind, and says so."""
+    corpus, idx = built
+    before_build = store.current_build(idx)
+    proc = subprocess.Popen([sys.executable, str(ROOT / "bot.py"), "reindex", "--corpus", str(corpus),
+                             "--index", str(idx)], env=dict(os.environ, DUDAO_FAULT="pause:embed"),
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        for line in proc.stderr:
+            if "FAULT-PAUSE embed" in line:
+                break
+            assert time.monotonic() < deadline
+        os.kill(proc.pid, signal.SIGINT)
+        rest = proc.stderr.read()
+        assert proc.wait(30) == 130
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "已中断：原有文件和索引保持不变" in rest and "Traceback" not in rest
+    assert store.current_build(idx) == before_build
+    assert [p.name for p in (idx / "builds").iterdir()] == [before_build.name]
+
+
 @pytest.mark.parametrize("damage", ["truncate_vectors", "garbage_manifest", "delete_store", "truncate_bm25"])
 def test_damaged_index_is_rebuilt_with_a_message(corpus_copy, tmp_path, tiny_st_model, damage):
     # the tiny test embedder: the rebuild is what is tested, not the model (the real one took ~40 s)

@@ -143,6 +143,7 @@ def build_application(cfg: Config, engine):
     app.add_handler(CallbackQueryHandler(reminders.chosen, pattern=r"^sub:"))
     app.add_handler(InlineQueryHandler(bot.inline))
     app.add_handler(CallbackQueryHandler(bot.decide_replace, pattern=r"^(replace|keep):"))
+    app.add_handler(CallbackQueryHandler(bot.cancel_change, pattern=r"^cancel:"))
     app.add_handler(MessageHandler(filters.Document.ALL, bot.upload))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, bot.question))
     app.add_handler(MessageHandler(~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL,

@@ -7,6 +7,7 @@ import logging
 import secrets
 import shutil
 import tempfile
+import threading
 import time
 from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
@@ -21,7 +22,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, 
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from retrieval.corpus import SameDocumentError, add_file, check_upload, indexed_file, remove_file
-from retrieval.errors import EngineError
+from retrieval.errors import ChangeCancelledError, EngineError
 from retrieval.ics import NO_DATED_PLAN, export
 from retrieval.loaders import FORMATS, MAX_BYTES
 from retrieval.planchart import NO_PLAN as NO_CHART
@@ -92,6 +93,7 @@ INLINE_CACHE = 60         # seconds Telegram may reuse an inline answer for the 
 INLINE_CUT = "\n\n<i>（回答较长，完整内容请私聊机器人）</i>"
 SLOW_DOWN = "你发得太快了，请稍等几秒再问（每 {seconds:g} 秒可以问一个问题）。"
 PROGRESS_EVERY = 1.0      # seconds between progress edits
+CANCELLABLE = ("parse", "embed")   # reindex stages a cancel may stop: nothing is written yet
 UNREADABLE = "我只能读懂文字提问。请直接输入问题，例如：“四月做什么？”或“幼儿园办园行为督导评估在几月？”"
 
 
@@ -135,6 +137,7 @@ class DudaoBot:
         # admin changes (upload, /remove, /reindex) run one at a time, the others wait in line
         self.admin_lock = asyncio.Lock()
         self.admin_pending = 0
+        self.cancels: dict[str, threading.Event] = {}   # admin changes running or queued, by key
         self.started = time.time()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -389,20 +392,23 @@ class DudaoBot:
             await update.effective_message.reply_text(UNREADABLE)
 
     # -- admins ----------------------------------------------------------------------------
-    async def _run_with_progress(self, message, fn, *args):
-        """Run a reindexing call off the event loop, editing `message` with its progress; the
-        progress edits are finished before the caller writes the final report."""
+    async def _run_with_progress(self, message, fn, *args, markup=None, cancel: threading.Event | None = None):
+        """Run a reindexing call off the event loop, editing `message` with its progress (and its
+        取消 button); a set `cancel` stops it at its next step before the new index is written.
+        The progress edits are finished before the caller writes the final report."""
         loop = asyncio.get_running_loop()
         last = [0.0, ""]
         edits = []
 
         def progress(stage, done, total):
+            if cancel is not None and cancel.is_set() and stage in CANCELLABLE:
+                raise ChangeCancelledError()
             now = time.monotonic()
             text = progress_text(stage, done, total)
             if now - last[0] < PROGRESS_EVERY or text == last[1]:
                 return   # an unchanged edit is refused by Telegram ("message is not modified")
             last[0], last[1] = now, text
-            fut = asyncio.run_coroutine_threadsafe(message.edit_text(text), loop)
+            fut = asyncio.run_coroutine_threadsafe(message.edit_text(text, reply_markup=markup), loop)
             fut.add_done_callback(_log_failed_edit)
             edits.append(fut)
 
@@ -413,21 +419,26 @@ class DudaoBot:
                 await asyncio.gather(*(asyncio.wrap_future(f) for f in edits), return_exceptions=True)
 
     async def _admin_job(self, status, start_text: str, failed: str, fn, *args, on_error=None):
-        """Run an admin change with progress, after any change already running or waiting (the
-        status message says it is queued); on failure say why in the status message and return
-        None (the engine leaves files and index as they were)."""
+        """Run an admin change with progress and a 取消 button, after any change already running
+        or waiting (the status message says it is queued); on failure or cancel say why in the
+        status message and return None (the engine leaves files and index as they were)."""
+        key = secrets.token_urlsafe(8)
+        cancel = self.cancels[key] = threading.Event()
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton("取消", callback_data=f"cancel:{key}")]])
         ahead = self.admin_pending
         self.admin_pending += 1
         try:
             queued = bool(ahead) or self.admin_lock.locked()
-            if queued:
-                await status.edit_text(plain_message(
-                    f"{start_text}\n已排队：前面还有 {max(ahead, 1)} 个管理任务，完成后自动开始。"))
+            await status.edit_text(plain_message(
+                f"{start_text}\n已排队：前面还有 {max(ahead, 1)} 个管理任务，完成后自动开始。" if queued
+                else start_text), reply_markup=markup)
             async with self.admin_lock:
-                if queued:
-                    await status.edit_text(plain_message(start_text))
                 try:
-                    result = await self._run_with_progress(status, fn, *args)
+                    if cancel.is_set():
+                        raise ChangeCancelledError()
+                    if queued:
+                        await status.edit_text(plain_message(start_text), reply_markup=markup)
+                    result = await self._run_with_progress(status, fn, *args, markup=markup, cancel=cancel)
                 except EngineError as exc:
                     await status.edit_text(plain_message(f"{failed}：{error_text(exc)}"))
                     if on_error is not None:
@@ -442,6 +453,18 @@ class DudaoBot:
                 return result
         finally:
             self.admin_pending -= 1
+            self.cancels.pop(key, None)
+
+    async def cancel_change(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """取消 under an admin change's status: it stops at its next step, before the new index
+        is written; a change already finished (or not found) is said to be."""
+        query = update.callback_query
+        cancel = self.cancels.get((query.data or "").partition(":")[2])
+        if cancel is None or not self.is_admin(update):
+            await query.answer("这个操作已结束或无权执行。")
+            return
+        cancel.set()
+        await query.answer("正在取消……")
 
     async def reindex(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if await self.refuse_non_admin(update):
