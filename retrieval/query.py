@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from . import timeexpr
+import jieba.posseg as posseg
+
 from .datafile import rows
 from .lexical import expand, tokenize, word_frequency
 from .models import Document
@@ -330,25 +332,42 @@ def named_by_title(norm: str, documents: list[Document], regions: list[str] = ()
     return chosen, without
 
 
-def unheld_item(text: str, alts: dict[str, list[list[str]]], in_corpus, inside_word) -> tuple[str, list[str]]:
-    """(the item, its words no circular uses) when the question names an item by its kind and
-    some word of the name is foreign to every circular: not used, not inside a word used (测试 in
-    测试县), no synonym used, not made of words that are (新一轮 = 新 + 一轮), not everyday
-    language; ("", []) otherwise."""
-    m = RE_NAMED_ITEM.search(text.replace(" ", ""))
-    if not m:
-        return "", []
-    words = [t for t in tokenize(m.group(1)) if len(t) >= 2]
+SCHOOL_KINDS = ("小学", "中学", "幼儿园", "学校", "中心校")
+PROPER = ("ns", "nr", "nrt")   # jieba's tags of place and person names
 
-    def held(t: str) -> bool:
+
+def named_school(text: str) -> tuple[str, str] | None:
+    """(own name, kind) of a school a question names by a proper name (龙江路 + 小学, 城关 + 小学):
+    jieba's tagger reads the name as a place or a person's name; 每个/公办/实验 + 小学 are kinds."""
+    words = list(posseg.cut(text.replace(" ", "")))
+    for prev, w in zip(words, words[1:]):
+        if w.word in SCHOOL_KINDS and prev.flag in PROPER and len(prev.word) >= 2:
+            return prev.word, w.word
+    return None
+
+
+def unheld_item(text: str, alts: dict[str, list[list[str]]], in_corpus, inside_word) -> tuple[str, list[str]]:
+    """(the item, its words no circular uses) when the question names an item by its kind, or a
+    school by its own name, and some word of the name is foreign to every circular: not used,
+    not inside a word used (测试 in 测试县), no synonym used, not made of words that are (新一轮 =
+    新 + 一轮), not everyday language; ("", []) otherwise."""
+    def held(t: str, words: list[str]) -> bool:
         if in_corpus(t) or inside_word(t) or any(all(in_corpus(p) for p in alt) for alt in alts.get(t, ())):
             return True
         parts = [u for u in words if u != t and u in t and in_corpus(u)]
         return sum(len(u) for u in parts) >= len(t) - 1 or word_frequency(t) > COMMON_WORD
 
+    school = named_school(text)
+    if school and not held(school[0], tokenize(school[0])):
+        # a school the question names by its own name (龙江路小学) that no document names
+        return school[0] + school[1], [school[0]]
+    m = RE_NAMED_ITEM.search(text.replace(" ", ""))
+    if not m:
+        return "", []
+    words = [t for t in tokenize(m.group(1)) if len(t) >= 2]
     # a name's word is a word: a two-character piece jieba's dictionary does not know (少所 of
     # 多少所) is what is left of the question around it, not a word of the name
-    foreign = [t for t in words if not held(t) and (len(t) >= 3 or word_frequency(t))]
+    foreign = [t for t in words if not held(t, words) and (len(t) >= 3 or word_frequency(t))]
     foreign = [t for t in foreign if not any(t != u and t in u for u in foreign)]   # 营养餐, not 营养 too
     if not foreign:
         return "", []

@@ -321,6 +321,7 @@ def test_the_rest_of_a_place_name_after_a_city_is_not_a_topic_word(engine, quest
     ("学生近视防控专项督导咋搞的", "近视"),
     ("武胜的校车安全专项检查怎么安排", "校车"),
     ("营养餐专项督查啥时候开始", "营养餐"),
+    ("江阴城南小学综合督导有什么要求", "城南"),                  # a school no circular names
 ])
 def test_an_item_named_with_a_word_no_circular_uses_is_not_found(engine, question, word):
     """A 专项督导/督导评估 whose name holds a word foreign to every circular: said so, with the
@@ -332,12 +333,23 @@ def test_an_item_named_with_a_word_no_circular_uses_is_not_found(engine, questio
     assert not a.citations or "最接近的原文" in a.answer
 
 
+@pytest.mark.parametrize("text, school", [
+    ("武侯区龙江路小学这次食堂检查", ("龙江路", "小学")), ("城关小学督导", ("城关", "小学")),
+    ("每个幼儿园", None), ("公办幼儿园", None), ("实验小学", None), ("我们幼儿园", None),
+])
+def test_a_school_named_by_its_own_name(text, school):
+    from retrieval.query import named_school
+    assert named_school(text) == school
+
+
 @pytest.mark.parametrize("question, quoted", [
     ("疫情防控专项督导怎么开展", "疫情防控"),                   # every word used
     ("减负专项督导几月查", "双减"),                             # a synonym of a word used
     ("今年还有疫情防控专项督导吗", "疫情防控"),                 # everyday words around the name
     ("新一轮幼儿园办园行为督导评估怎么搞", "幼儿园办园行为"),     # a word made of words used (新 + 一轮)
     ("五育专项督导怎么搞", ""),                                 # inside a word used (五育合一)
+    ("光谷龙泉小学现代化学校创建有什么要求", "龙泉小学"),         # a school a circular names
+    ("公办幼儿园办园行为督导评估怎么搞", "幼儿园办园行为"),       # a kind of school, not a name
 ])
 def test_an_item_named_with_the_circulars_words_is_answered(engine, question, quoted):
     a = engine.ask(question)
