@@ -387,7 +387,8 @@ def _intent(q: Query, topic: list[str]) -> tuple[str, float]:
     places = len(q.regions) >= 2 and len(set(q.region_words)) >= 2
     if places and ("compare" in q.forms or topic) and not months and "when" not in q.forms:
         return "compare", 0.7
-    if months and "yesno" in q.forms and topic:
+    # “1月有什么督导安排吗” asks what the month holds, “评估是在1月吗” whether the item is in it
+    if months and "yesno" in q.forms and topic and "schedule" not in q.forms:
         return "yesno", 0.8
     if "when" in q.forms and topic:
         return "when", 0.8
