@@ -202,7 +202,7 @@ def cmd_reminders(args) -> int:
     from datetime import datetime, time as clock
     from zoneinfo import ZoneInfo
 
-    from .reminders import planned, subscribable, year_after
+    from .reminders import nothing_ahead, planned, subscribable, year_after
     from .subscriptions import Subscription
     engine = open_engine(args)
     start = datetime.combine(args.start or engine.now().date(), clock(0), ZoneInfo(engine.config.timezone))
@@ -219,6 +219,8 @@ def cmd_reminders(args) -> int:
         total[0] += len(digests)
         total[1] += len(out) - len(digests)
         print(f"{place}：{len(digests)} 次月度安排，{len(out) - len(digests)} 次事项提醒（提前 {args.days} 天）")
+        if not out:
+            print("  " + nothing_ahead(engine, place, args.days, start, engine.config.digest_time))
         for r in out:
             what = f"{r.year}年{r.month}月工作安排" if r.kind == "digest" else \
                 f"{r.target:%m-%d} {clip(r.entry.when_text + ' ' + r.entry.activity, 60)}"

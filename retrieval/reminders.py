@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from .ics import plan_events, whole_months
 from .models import Answer, ScheduleEntry
-from .scope import place_name, select_plans
+from .scope import kind_name, place_name, select_plans, year_label
 from .subscriptions import Subscription
 from .time_answers import entry_citation, months_text
 
@@ -47,6 +47,19 @@ def resolve_place(engine, text: str) -> tuple[str | None, str]:
     if len(names) != 1:   # a city or province naming several counties: one subscription each
         return None, f"“{text}”包含多个地区（{'、'.join(names)}），请逐个订阅。"
     return names[0], ""
+
+
+def nothing_ahead(engine, place: str, days: int, now: datetime, at: time) -> str:
+    """What a subscription to `place` should be told first when it would bring nothing in the
+    next twelve months (its plans are all of past years), else "": said from the reminders it
+    would get, not guessed from the years."""
+    sub = Subscription(0, place, days, now)
+    if planned(engine, sub, now, year_after(now), at):
+        return ""
+    docs = [d for d in engine.documents() if place_name(d) == place]
+    latest = max((d.year for d in docs if d.year), default=None)
+    return (f"{place}最近的{kind_name(docs)}是{year_label(latest)}的，接下来 12 个月没有要提醒的事项："
+            f"收录新的工作要点之前不会收到提醒。")
 
 
 def year_after(start: datetime) -> datetime:

@@ -452,3 +452,25 @@ def test_doc_sends_only_indexed_files_and_never_through_a_link(botenv):
     finally:
         (corpus / "link.txt").unlink()
         (corpus / "unindexed.txt").unlink()
+
+
+def test_subscribe_to_a_place_with_only_past_plans_asks_first(botenv):
+    """In 2026 every plan of 武胜 is of 2021: nothing would ever be sent, so /subscribe says so and
+    subscribes only when the user still wants it."""
+    stub, user = botenv["stub"], next(_chat)
+    where = {"date": int(time.time()), "chat": {"id": user, "type": "private"}}
+    [offer] = ask(stub, "/subscribe 武胜", user=user)
+    assert "武胜县最近的工作要点是2021年的" in offer["text"] and "仍要订阅吗" in offer["text"]
+    stub.callback(button(offer, "sub:-"), dict(where, message_id=offer["message_id"]), user_id=user)
+    stub.wait_for(lambda s: any(m["chat_id"] == user and "没有订阅" in m["text"] for m in s), 30)
+    stub.message("/subscriptions", user_id=user)
+    stub.wait_for(lambda s: any(m["chat_id"] == user and "当前没有订阅" in m["text"] for m in s), 30)
+    since = time.monotonic()
+    stub.message("/subscribe 武胜", user_id=user)
+    sent = stub.wait_for(lambda s: any(m["chat_id"] == user and m["t"] > since and m["reply_markup"] for m in s), 30)
+    offer = [m for m in sent if m["chat_id"] == user and m["t"] > since and m["reply_markup"]][-1]
+    still = offer["reply_markup"]["inline_keyboard"][0][0]   # 仍要订阅
+    assert still["text"] == "仍要订阅"
+    stub.callback(still["callback_data"], dict(where, message_id=offer["message_id"]), user_id=user)
+    done = stub.wait_for(lambda s: any(m["chat_id"] == user and "已订阅武胜县" in m["text"] for m in s), 30)
+    assert any("注意：武胜县最近的工作要点是2021年的" in m["text"] for m in done if m["chat_id"] == user)

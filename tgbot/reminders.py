@@ -14,7 +14,7 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from retrieval.reminders import due, reminder_answer, resolve_place, subscribable
+from retrieval.reminders import due, nothing_ahead, reminder_answer, resolve_place, subscribable
 from retrieval.subscriptions import DEFAULT_DAYS, MAX_DAYS, SubscriptionStore
 
 from .format import answer_messages, plain_message
@@ -22,6 +22,7 @@ from .format import answer_messages, plain_message
 log = logging.getLogger("dudao.bot")
 
 CATCH_UP = timedelta(days=35)   # how far back a restarted bot looks for reminders it still owes
+NO = "-"   # the key of 不用了 under a subscription that would bring nothing
 RE_DAYS = re.compile(r"^(?:提前)?([0-9]{1,3})天?$")   # ASCII digits: int("²") raises
 USAGE = (f"用法：/subscribe 地区 [提前天数]，例如 /subscribe 武胜 或 /subscribe 武胜 5。\n"
          f"每月第一个工作日早上发送当月工作安排；写明日期的事项提前几天提醒（默认 {DEFAULT_DAYS} 天）。")
@@ -61,20 +62,31 @@ class Reminders:
         if place is None:
             await update.effective_message.reply_text(plain_message(why))
             return
+        note = await asyncio.to_thread(nothing_ahead, self.engine, place, days, self.engine.now(), self.digest_at)
+        if note:
+            # nothing would be sent: said first, and subscribed only if the user still wants it
+            key = self._offer(place)
+            await update.effective_message.reply_text(plain_message(f"{note}\n仍要订阅吗？"), reply_markup=
+                                                      InlineKeyboardMarkup([[
+                                                          InlineKeyboardButton("仍要订阅", callback_data=f"sub:{key}:{days}"),
+                                                          InlineKeyboardButton("不用了", callback_data=f"sub:{NO}:0")]]))
+            return
         await update.effective_message.reply_text(self._subscribed(update.effective_chat.id, place, days))
+
+    def _offer(self, place: str) -> str:
+        """A button key standing for `place` (button data is short and the client's to forge)."""
+        key = secrets.token_urlsafe(6)
+        self.offered[key] = place
+        while len(self.offered) > 2000:   # buttons of long-past offers
+            self.offered.pop(next(iter(self.offered)))
+        return key
 
     async def _offer_regions(self, update: Update, days: int) -> None:
         regions = subscribable(self.engine)
         if not regions:
             await update.effective_message.reply_text("还没有收录任何工作要点，暂时无法订阅。")
             return
-        rows = []
-        for place in regions:
-            key = secrets.token_urlsafe(6)
-            self.offered[key] = place
-            rows.append([InlineKeyboardButton(place, callback_data=f"sub:{key}:{days}")])
-        while len(self.offered) > 2000:   # buttons of long-past offers
-            self.offered.pop(next(iter(self.offered)))
+        rows = [[InlineKeyboardButton(place, callback_data=f"sub:{self._offer(place)}:{days}")] for place in regions]
         await update.effective_message.reply_text("请选择要订阅的地区（可多次订阅不同地区）：\n" + USAGE,
                                                   reply_markup=InlineKeyboardMarkup(rows))
 
@@ -83,13 +95,19 @@ class Reminders:
         query = update.callback_query
         parts = (query.data or "").split(":")
         key, days = (parts[1], parts[2]) if len(parts) == 3 else ("", "")
+        if key == NO and query.message is not None:
+            await query.answer()
+            await query.message.edit_text("好的，没有订阅。")
+            return
         place = self.offered.get(key)
         if place is None or query.message is None or not re.fullmatch(r"[0-9]{1,2}", days) \
                 or int(days) > MAX_DAYS:   # button data is the client's to forge
             await query.answer("这个按钮已失效，请重新发送 /subscribe。")
             return
         await query.answer()
-        await query.message.reply_text(self._subscribed(query.message.chat.id, place, int(days)))
+        note = await asyncio.to_thread(nothing_ahead, self.engine, place, int(days), self.engine.now(), self.digest_at)
+        await query.message.reply_text(self._subscribed(query.message.chat.id, place, int(days))
+                                       + (f"\n注意：{note}" if note else ""))
 
     def _subscribed(self, chat_id: int, place: str, days: int) -> str:
         try:
