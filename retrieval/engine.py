@@ -309,12 +309,15 @@ class Engine:
         it names and `year` that year's plans (a subscriber's digest)."""
         state = self.state
         query = parse_question(f"{month}月", state.doc_list, state.aliases)
-        query.asked = timeexpr.AskedTime(months=[month], year=year)
         place = self.parse(where) if where.strip() else None
         if place is not None and not place.regions:
             return no_place(place, state.doc_list)
-        plans, notes = select_plans(state.doc_list, place.regions if place is not None else [], year)
-        return time_answers.answer_month(query, plans, notes, state.schedule)
+        # `/month 4` is this year's April: plans of past years answer, and the note says so
+        relative = year is None
+        query.asked = timeexpr.AskedTime(months=[month], year=year or self.now().year, year_is_relative=relative)
+        plans, year_notes = select_plans(state.doc_list, place.regions if place is not None else [],
+                                         query.asked.year, relative=relative)
+        return self._year_line(query, time_answers.answer_month(query, plans, [], state.schedule), year_notes)
 
 
 def naming(places, name: str, doc: Document) -> bool:

@@ -75,7 +75,7 @@ def answer_month(query: Query, plans: list[Document], notes: list[str],
     asked = query.asked
     months = asked.months
     label = months_text(months)
-    parts, cites, entries_out, no_table = [], [], [], []
+    parts, cites, entries_out, no_table, empty = [], [], [], [], []
     for doc in sorted(plans, key=lambda d: d.region):
         year = schedule_year(doc)
         if asked.year and not asked.year_is_relative and asked.year != doc.year:
@@ -92,7 +92,7 @@ def answer_month(query: Query, plans: list[Document], notes: list[str],
             no_table.append(place_name(doc))
         if not hits:
             if has_table and year == doc.year:
-                parts.append(Section(place_name(doc), f"{year_label(year)}{label}没有列出工作安排。"))
+                empty.append((place_name(doc), year))
             continue
         kind = ("（全文是该月的工作安排）" if any(e.source == "document" for e in hits)
                 else "" if has_table else "（正文中写明时间的事项）")
@@ -100,6 +100,12 @@ def answer_month(query: Query, plans: list[Document], notes: list[str],
         for e in hits:
             cites.append(entry_citation(doc, e))
             entries_out.append(entry_json(e))
+    if cites and len(empty) > 1:
+        # several places with nothing that month: one line after the lists, not a section each
+        said = "、".join(f"{p}（{year_label(y)}）" for p, y in empty)
+        parts.append(Section(title=f"{label}没有列出工作安排的：{said}"))
+    else:
+        parts.extend(Section(p, f"{year_label(y)}{label}没有列出工作安排。") for p, y in empty)
     if no_table:
         no_table = list(dict.fromkeys(no_table))
         kinds = kind_name(d for d in plans if place_name(d) in no_table)

@@ -5,11 +5,13 @@ import json
 import subprocess
 import shutil
 import sys
+from dataclasses import replace
 from datetime import datetime, time
 
 import pytest
 
 from tests.conftest import ROOT, TZ, make_engine
+
 from retrieval.render import to_json, to_text
 
 MONTHLY = "责任督学挂牌督导工作"          # 东湖: 每月一次
@@ -321,3 +323,39 @@ def test_control_characters_never_reach_the_ics_text():
     assert not any(b in data for b in (b"\x07", b"\x1b", b"\x00", b"\x0b"))   # RFC 5545 TEXT
     [item] = Calendar.from_ical(data).walk("VEVENT")
     assert "督导 评估" in str(item["SUMMARY"])
+
+
+def test_month_command_says_when_the_plans_are_of_past_years(engine, nano):
+    """`/month` is this year's month: with the clock in April 2021 the 2021 plans answer with no
+    note, as “这个月” does, with the same entries; with the clock in 2026 the first line says the
+    plans are of 2021. A subscriber's digest (its year given) has no such line."""
+    from datetime import datetime
+    from tests.conftest import TZ, make_engine
+    a = engine.month(4)
+    assert a.answer.startswith("4月的工作安排") and a.schedule == engine.ask("这个月有啥督导安排").schedule
+    later = make_engine(engine.config.corpus_dir, engine.config.index_dir, nano,
+                        now=lambda: datetime(2026, 4, 3, 9, 0, tzinfo=TZ)).open()
+    first = later.month(4).answer.split("\n")[0]
+    assert first.startswith("还没有2026年的文件") and "2021年" in first
+    assert first == later.ask("这个月有啥督导安排").answer.split("\n")[0]
+    assert later.month(4).schedule == a.schedule
+    assert not later.month(4, "武胜", 2021).answer.startswith("还没有")
+
+
+def test_places_with_nothing_that_month_share_one_line(engine):
+    """Places whose month table has nothing that month: one line after the lists (a reply of
+    many places is not a list of “没有列出”), or the place's own line when it is the only one."""
+    from retrieval.time_answers import answer_month
+    from retrieval.timeexpr import AskedTime
+    plans = engine.documents()
+    query = engine.parse("1月做什么")
+    query.asked = AskedTime(months=[1])
+    # the same 武胜 table twice, as two places would be: both have nothing in January
+    twin = [d for d in plans if d.region == "武胜县"][0]
+    other = replace(twin, doc_id="twin", region="测试县", region_path=["测试省", "测试县"])
+    schedule = dict(engine.state.schedule, twin=engine.state.schedule[twin.doc_id])
+    text = to_text(answer_month(query, [*plans, other], [], schedule))
+    [line] = [ln for ln in text.splitlines() if "没有列出工作安排" in ln]
+    assert "武胜县（2021年）" in line and "测试县（2021年）" in line, text
+    alone = to_text(answer_month(query, plans, [], engine.state.schedule))
+    assert "【武胜县】2021年1月没有列出工作安排。" in alone
