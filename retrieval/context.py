@@ -60,6 +60,9 @@ INTENT_WORDS = {"when": "什么时候", "yesno": "什么时候", "order": "什�
                 "list": "有哪些", "compare": "分别"}
 
 
+TIME_INTENTS = ("when", "yesno", "order")
+
+
 def merged_question(prev: Query, new: Query) -> str:
     """A follow-up completed from the previous question: the region and year it leaves out, and
     for a short one ("那武胜呢", "9月呢", "国家认定呢") the previous topic and kind of question."""
@@ -73,7 +76,14 @@ def merged_question(prev: Query, new: Query) -> str:
         return " ".join([*([] if new.region_words else prev.region_words), new.norm])
     time = new.asked.wording or (f"{new.asked.year}年" if new.asked.year else "") or prev.asked.wording
     year = "" if (new.asked.year or "年" in time or not prev.asked.year) else f"{prev.asked.year}年"
-    topic = " ".join(dict.fromkeys(t for t in [new.text.lstrip("那么个 "), prev.text] if t))
+    # “培训呢” after “评估在几月” asks when of another subject: its words replace the previous
+    # topic (the time form is carried by the hint); “那武胜呢”, “9月呢” name none and keep it. After
+    # another question (“园长要什么条件” → “那老师呢”) the previous words carry what is asked
+    own = new.text.lstrip("那么个 ")
+    if new.tokens and own and prev.intent in TIME_INTENTS:
+        topic = own
+    else:
+        topic = " ".join(dict.fromkeys(t for t in [own, prev.text] if t))
     meta = META_WORDS.get(prev.meta_field, "")
     hint = "" if meta else INTENT_WORDS.get(prev.intent, "")
     return " ".join(p for p in [*regions, year, time, topic, meta, hint] if p)

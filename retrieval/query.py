@@ -259,8 +259,10 @@ def parse_question(question: str, documents: list[Document],
     q.contrast = contrast(norm)
     topic = [t for t in q.tokens if t not in MONTH_WORDS]
     q.intent, q.confidence = _intent(q, topic)
-    if not q.followup and RE_FOLLOWUP_SHORT.match(norm.strip()) and len(topic) <= 3 and not q.meta_field \
-            and q.intent in ("passage", "month", "exists"):
+    # “X呢” with no question word of its own (责任督学培训呢) leans on the previous question however
+    # many words X has; one with a question word (…什么时候开始呢) only when it is short
+    if not q.followup and RE_FOLLOWUP_SHORT.match(norm.strip()) and (len(topic) <= 3 or not q.forms) \
+            and not q.meta_field and q.intent in ("passage", "month", "exists"):
         q.followup = "short"
     if not q.tokens and not q.regions and not q.meta_field and not q.asked.months and not q.followup:
         q.problem = "empty"

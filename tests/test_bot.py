@@ -474,3 +474,21 @@ def test_subscribe_to_a_place_with_only_past_plans_asks_first(botenv):
     stub.callback(still["callback_data"], dict(where, message_id=offer["message_id"]), user_id=user)
     done = stub.wait_for(lambda s: any(m["chat_id"] == user and "已订阅武胜县" in m["text"] for m in s), 30)
     assert any("注意：武胜县最近的工作要点是2021年的" in m["text"] for m in done if m["chat_id"] == user)
+
+
+def test_a_new_subject_after_a_follow_up_starts_fresh(botenv):
+    """Through the bot: “X呢” after a when-answer asks when X is; then a question naming another
+    place is about that place only."""
+    stub, user = botenv["stub"], next(_chat)
+
+    def say(text):
+        before = len(stub.to_chat(user))
+        stub.message(text, user_id=user)
+        stub.wait_for(lambda sent: len([m for m in sent if m["chat_id"] == user]) > before, 60)
+        return stub.to_chat(user)[-1]["text"]
+
+    assert "四月" in say("武胜幼儿园办园行为督导评估在几月")
+    training = say("责任督学培训呢")
+    assert "六月" in training and "开展责任督学培训" in training
+    other = say("东湖双减专项督导几月搞")
+    assert "3月、9月" in other and "武胜" not in other

@@ -137,6 +137,17 @@ def test_follow_ups_take_what_they_leave_out(engine):
     assert more.citations and not {c.text for c in more.citations} & {c.text for c in first.citations}
 
 
+def test_another_subject_after_a_when_answer_asks_when_it_is(engine):
+    """“X呢” after a when-answer asks when X is, in the same documents: the new subject replaces
+    the old one (however many words it has), not the same answer again."""
+    chat = "t-when-other"
+    engine.ask("武胜幼儿园办园行为督导评估在几月", chat=chat)
+    a = engine.ask("责任督学培训呢", chat=chat)
+    assert a.kind == "when" and "六月" in a.answer + to_text(a) and "幼儿园" not in a.understood
+    b = engine.ask("那学校工作综合考核呢", chat=chat)
+    assert b.kind == "when" and "十二月" in to_text(b).split("相关原文")[0]
+
+
 @pytest.mark.parametrize("bare", ["具体查什么", "要交什么"])
 def test_a_question_form_alone_asks_about_the_chats_subject(engine, bare):
     chat = f"t-bare-{bare}"
