@@ -46,6 +46,18 @@ class ReindexReport:
     build: str = ""
     dropped: dict[str, int] = field(default_factory=dict)  # file → lines of page furniture dropped
     unplaced: list[str] = field(default_factory=list)      # files whose region no line gives: 地区不详
+    read: list["FileRead"] = field(default_factory=list)   # files read this time (new or changed)
+
+
+@dataclass
+class FileRead:
+    """What was understood of a file a reindex read (not reused): as an upload's report says it."""
+    file: str
+    title: str
+    region: str
+    date: str
+    chunks: int
+    schedule: int
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
@@ -222,7 +234,7 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
             raise EmptyCorpusError(FORMATS)
 
         from .schedule_reader import extract_schedule  # the calendar side of the same documents
-        docs, chunks, schedule, tokens = [], [], [], []
+        docs, chunks, schedule, tokens, read_now = [], [], [], [], []
         if any(old_chunks is None for _, old_chunks, _, _ in parsed):
             full_dictionary()  # a corpus's look-ups are too many for the word store
         for doc, old_chunks, old_schedule, old_tokens in parsed:
@@ -237,6 +249,8 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
                 doc.years = sorted(set(doc.years) | {e.year for e in entries if e.year})
                 schedule.extend(entries)
                 tokens.extend(tokenize(search_text(c)) for c in doc_chunks)
+                read_now.append(FileRead(doc.path, doc.title, doc.region, doc.date or doc.printed_date
+                                         or doc.published, len(doc_chunks), len(entries)))
             else:
                 doc_chunks = [replace(c, chunk_id=len(chunks) + k, doc_id=doc.doc_id)
                               for k, c in enumerate(old_chunks)]
@@ -290,4 +304,4 @@ def reindex(corpus_dir: Path, index_dir: Path, embedder: Embedder,
         return ReindexReport(len(docs), len(chunks), len(schedule), len(todo),
                              len(chunks) - len(todo), time.perf_counter() - started, rejected,
                              final.name, {d.path: d.dropped for d in docs if d.dropped},
-                             [d.path for d in docs if not d.region])
+                             [d.path for d in docs if not d.region], read_now)

@@ -21,6 +21,8 @@ def reindex_lines(report) -> list[str]:
     """A reindex: counts and seconds, each file not indexed with the reason, furniture dropped."""
     lines = [f"索引已重建：{report.documents} 份文件，{report.chunks} 个段落，{report.schedule} 条日程，"
              f"新计算向量 {report.embedded} 个（复用 {report.reused} 个），用时 {report.seconds:.1f} 秒"]
+    # each file read this time (new or changed), as an upload's report says it
+    lines += [read_line(f) for f in report.read]
     lines += [rejected_line(name, reason) for name, reason in report.rejected]
     if report.unplaced:
         # searched by their text all the same; an admin may want to name the place in the file
@@ -29,6 +31,11 @@ def reindex_lines(report) -> list[str]:
         lines.append(f"去掉网页/文档站附加内容 {sum(report.dropped.values())} 行："
                      + "，".join(f"{clip(name, NAME_SHOWN)} {n} 行" for name, n in report.dropped.items()))
     return lines
+
+
+def read_line(f) -> str:
+    return (f"读取 {clip(f.file, NAME_SHOWN)}：{clip(f.title, TITLE_SHOWN) or '标题未识别'}｜"
+            f"{f.region or '地区不详'}｜{f.date or '日期不详'}｜段落 {f.chunks} 个，日程 {f.schedule} 条")
 
 
 def rejected_line(name: str, reason: str) -> str:
@@ -47,13 +54,14 @@ def added_lines(result, shown: str, replaced: bool = False) -> list[str]:
 
 
 def doc_card(d: Document) -> tuple[str, str, str, str]:
-    """One indexed document as (region · year, title, 文号 · date, 文件编号): what `docs` and /docs show."""
+    """One indexed document as (title, region · year, 文号 · date, 文件编号): what `docs` and /docs
+    show, title first (an upload's 文件编号 says nothing to a reader)."""
     from .scope import place_name
     date = d.date or d.printed_date or d.published or "日期不详"
     # the region with its parents (四川省 广安市 武胜县), the year and the kind of document
     where = " ".join(d.region_path) if d.region_path else place_name(d)
     head = " ".join(p for p in (clip(where, NAME_SHOWN), f"{d.year}年" if d.year else "", d.kind) if p)
-    return (head, clip(d.title, TITLE_SHOWN) or "标题未识别",
+    return (clip(d.title, TITLE_SHOWN) or "标题未识别", head,
             f"{clip(d.doc_number or '无文号', NAME_SHOWN)} · {clip(date, NAME_SHOWN)}",
             clip(d.doc_id, 2 * TITLE_SHOWN))
 
@@ -69,6 +77,6 @@ def docs_text(docs: list[Document]) -> str:
     """The `docs` listing as plain text."""
     lines = [docs_head(docs)]
     for d in docs:
-        head, title, number, doc_id = doc_card(d)
-        lines.append(f"{head}\n  {title}\n  {number}\n  文件编号：{doc_id}")
+        title, head, number, doc_id = doc_card(d)
+        lines.append(f"{title}\n  {head}\n  {number}\n  文件编号：{doc_id}")
     return "\n".join(lines)

@@ -97,6 +97,26 @@ def test_ask_explain_on_the_command_line(unseen):
     assert run.returncode == 0 and "—— 依据 ——" in run.stdout and "意图：" in run.stdout
 
 
+def test_reindex_reports_what_it_understood_of_each_file_it_read(tmp_path, nano):
+    """As an upload's reply does: for each new or changed file, its title, region, date, passages
+    and schedule entries; files reused from the last build are not listed again."""
+    from retrieval.report import reindex_lines
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("武胜县教育局关于开展秋季开学专项督导的通知\n各学校：\n一、督导时间\n"
+                                  "9月1日至9月10日开展开学专项督导。\n武胜县教育局\n2022年8月20日\n", "utf-8")
+    eng = make_engine(corpus, tmp_path / "index", nano)
+    eng.open()
+    (corpus / "b.txt").write_text("江阴市2022年教育督导工作要点\n一、重点工作\n"
+                                  "4月开展幼儿园办园行为督导评估。\n", "utf-8")
+    lines = reindex_lines(eng.reindex())
+    [line] = [ln for ln in lines if ln.startswith("读取 ")]
+    assert line.startswith("读取 b.txt：江阴市2022年教育督导工作要点｜江阴市｜") and "段落 " in line and "日程 1 条" in line
+    (corpus / "a.txt").write_text((corpus / "a.txt").read_text("utf-8") + "二、督导内容\n检查开学准备。\n", "utf-8")
+    [line] = [ln for ln in reindex_lines(eng.reindex()) if ln.startswith("读取 ")]
+    assert line.startswith("读取 a.txt：武胜县教育局关于开展秋季开学专项督导的通知｜武胜县｜2022-08-20｜")
+
+
 def test_a_place_only_the_text_names_scopes_softly(tmp_path, nano):
     """A notice whose header names no place is searched by its text: a question naming the
     county its body names is answered from it, never 没有收录; the reindex report flags it."""

@@ -134,11 +134,11 @@ def section_messages(section: Citation) -> list[str]:
 
 
 def docs_messages(docs: list[Document]) -> list[str]:
-    """/docs: each indexed circular as a card (region and year in bold, 文件编号 in italics)."""
+    """/docs: each indexed circular as a card (its title in bold, 文件编号 in italics)."""
     parts = [f"<b>{escape(docs_head(docs))}</b>"]
     for d in docs:
-        head, title, number, doc_id = (escape(x) for x in doc_card(d))
-        parts.append(f"<b>{head}</b>\n{title}\n{number}\n<i>文件编号：{doc_id}</i>")
+        title, head, number, doc_id = (escape(x) for x in doc_card(d))
+        parts.append(f"<b>{title}</b>\n{head}\n{number}\n<i>文件编号：{doc_id}</i>")
     parts.append(escape(DOC_HINT))
     return pack(parts)
 
