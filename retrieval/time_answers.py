@@ -337,8 +337,12 @@ def _yesno_answer(query, plans, notes, hits, state, top_k):
     best = max(score, default=0)
     named = [x for x, n in zip(when.schedule, score) if n == best] or when.schedule
     months = sorted({m for x in named for m in x["months"]})
+    precise = _day_level(query.asked.wording)
     if "只" in query.norm and set(months) - asked:
         when.answer = f"不是，不只在{label}，文件写的是{months_text(months)}。" + when.answer
+    elif asked & set(months) and precise is not None:
+        # 4月底 asked: the month agreeing is not enough; the days the document writes decide
+        when.answer = _days_verdict(precise, named) + when.answer
     elif asked & set(months):
         when.answer = f"是，在{label}。" + when.answer
     else:
@@ -349,6 +353,42 @@ def _yesno_answer(query, plans, notes, hits, state, top_k):
         when.answer = f"不是，文件写的是{months_text(months)}，不在{label}{aside}。" + when.answer
     when.kind = "yesno"
     return when
+
+
+def _day_level(wording: str):
+    """The time a question asks about when it names days within the month (4月底, 4月10日前,
+    5月上旬), else None."""
+    from .timeexpr import find_all
+    for w in find_all(normalize(wording)):
+        if w.lo is not None and any(b[1] or b[2] for b in (w.lo, w.hi)):
+            return w
+    return None
+
+
+def _days_verdict(asked, named: list[dict]) -> str:
+    """是/不是 for a question that asks about days (4月底), from the days the entries write: their
+    days overlapping the asked ones, or not; an entry that names only the month does not say."""
+    from .timeexpr import find_all
+    said, overlap, vague = [], False, False
+    for x in named:
+        for w in find_all(normalize(x["when_text"])):
+            year = x["year"] or 2000
+            mine, theirs = w.dates(year), asked.dates(year)
+            if mine is None or theirs is None:
+                continue
+            said.append(x["when_text"])
+            if not any(b[1] or b[2] for b in (w.lo, w.hi)):
+                vague = True
+            elif mine[0] <= theirs[1] and theirs[0] <= mine[1]:
+                overlap = True
+    if not said:
+        return ""
+    written = "、".join(dict.fromkeys(said))
+    if overlap:
+        return f"是，文件写的是{written}。"
+    if vague:
+        return f"文件写的是{written}，没有写明是不是{asked.text}。"
+    return f"不是，文件写的是{written}，不是{asked.text}。"
 
 
 SPECIFIC = 0.8   # share of the highest IDF from which a word counts as specific
