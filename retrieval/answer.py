@@ -227,6 +227,12 @@ def _answer_field(query: Query, docs: list[Document], notes: list[str], hits: li
     if field == "public" and asks and len(docs) == 1:
         head = "不能公开。" if docs[0].public is False else "可以公开。"
         head += f"{label}：\n"
+    elif field == "date" and "yesno" in query.forms and len(docs) == 1 and query.asked.months \
+            and (docs[0].date or docs[0].printed_date or docs[0].published):
+        # “是3月份发的吗”: the month asked against the document's own date
+        own = docs[0].date or docs[0].printed_date or docs[0].published
+        same = int(own[5:7]) in query.asked.months and query.asked.year in (None, int(own[:4]))
+        head = (f"是，在{query.asked.wording}。" if same else f"不是，不在{query.asked.wording}。") + f"{label}：\n"
     elif "yesno" in query.forms and len(docs) == 2 and not missing:
         # "是同一天发的吗": the two documents' values side by side decide it
         values = {_meta_value(d, field) for d in docs}

@@ -432,3 +432,14 @@ def test_a_yes_no_about_days_is_decided_by_the_days_written(engine, question, le
     """“是8月下旬吗” of an 8月上旬 step is 不是, though the month agrees; of a step dated only by
     its month the documents do not say, and the reply says so rather than 是."""
     assert engine.ask(question).answer.startswith(lead)
+
+
+@pytest.mark.parametrize("question, lead", [
+    ("江阴的督导要点是3月份发的吗", "不是，不在3月份"),
+    ("江阴的督导要点是4月份发的吗", "是，在4月份"),
+    ("东湖的工作要点是3月发的吧", "是，在3月"),
+])
+def test_a_yes_no_about_when_a_document_was_issued_is_its_date(engine, question, lead):
+    """“是3月份发的吗” asks the document's own date, not whether any step falls in March."""
+    a = engine.ask(question)
+    assert a.kind == "meta" and a.answer.startswith(lead), a.answer
