@@ -14,13 +14,18 @@ _CJKISH = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef\u2014\u2018-\u20
 _SPACES = " \u00a0\u3000\t"
 
 
+RE_HEADING_MARK = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]*(?=\S)")
+
+
 def display(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[int]]:
     """Join source spans into display text; returns the text and each character's source offset."""
     chars: list[str] = []
     offs: list[int] = []
     for s, e in spans:
         seg = text[s:e]
+        # Markdown's bold marks and a heading's leading #s (## 关于印发… in a .txt) are layout
         bold = [(m.start(), m.end()) for m in RE_BOLD.finditer(seg)]
+        bold += [(m.start(), m.end()) for m in RE_HEADING_MARK.finditer(seg)]
         skip = set()
         for a, b in bold:
             skip.update(range(a, b))

@@ -14,7 +14,8 @@ from .answer import ANSWERS as PASSAGE_ANSWERS
 from .answer import more_answer, no_answer
 from .config import Config
 from .embedders import Embedder, make_embedder
-from .errors import EmbedderMismatchError, IndexCorruptError, IndexMissingError, ReindexBusyError
+from .errors import (EmbedderMismatchError, IndexCorruptError, IndexMissingError, IndexWriteError,
+                     ReindexBusyError)
 from .indexer import PARSER_VERSION, Progress, ReindexReport, reindex
 from .lexical import load_dictionary
 from .compare import answer_compare
@@ -99,7 +100,14 @@ class Engine:
                      PARSER_VERSION)
             if notify:
                 notify("索引由旧版本的解析规则建立，正在按新规则更新……")
-            self.reindex(progress)
+            try:
+                self.reindex(progress)
+            except IndexWriteError as exc:
+                # a full or read-only disk: the old build still answers; the update waits for
+                # the next reindex
+                log.error("index not brought up to date, the previous build serves: %s", exc)
+                if notify:
+                    notify(f"{exc}（按旧版本规则建立的索引继续使用）")
         return self
 
     def _load(self) -> None:

@@ -136,6 +136,25 @@ def test_an_index_parsed_by_older_rules_is_brought_up_to_date_on_open(small_engi
     assert eng.last_report.embedded == 0          # only the parse is redone, not the vectors
 
 
+def test_an_older_index_that_cannot_be_updated_still_serves(small_engine, monkeypatch):
+    """A full disk when the update to new parsing rules is written: the old build answers (the
+    bot starts), and the reason is told."""
+    import json
+
+    from retrieval import store
+    from retrieval.indexer import PARSER_VERSION
+    manifest = store.current_build(small_engine.config.index_dir) / "manifest.json"
+    data = json.loads(manifest.read_text("utf-8"))
+    data["parser"] = PARSER_VERSION - 1
+    manifest.write_text(json.dumps(data), "utf-8")
+    monkeypatch.setenv("DUDAO_FAULT", "enospc:write")
+    told = []
+    eng = Engine(small_engine.config, embedder=small_engine.embedder).open(notify=told.append)
+    assert eng.state.built.manifest.parser == PARSER_VERSION - 1
+    assert any("磁盘空间不足" in t for t in told)
+    assert eng.ask("测试县四月做什么").citations
+
+
 # no title and no 文号 (a page copied without its heading): only its words say it is the same
 NOTICE = ("各学校：\n\n一、检查时间\n\n3月10日前各校完成自查，"
           "3月15日至20日县督导组实地检查。\n\n二、工作要求\n\n各校要认真对照检查内容逐项落实，按时上报自查报告。\n")
