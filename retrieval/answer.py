@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 
 from . import claims
 from .chunker import row_text
@@ -10,6 +11,7 @@ from .models import Answer, Chunk, Citation, Document, Hit
 from .scope import kind_name, place_name, year_label
 from .query import Query
 from .textnorm import SENTENCE, clean, normalize
+from .timeexpr import find_all
 
 MIN_COVERAGE = 0.35      # share of the question's (IDF-weighted) words the best passage must contain; calibrated in bench/quality.py
 RELATIVE_COVERAGE = 0.6  # further passages must cover this share of what the best one covers
@@ -228,10 +230,11 @@ def _answer_field(query: Query, docs: list[Document], notes: list[str], hits: li
         head = "不能公开。" if docs[0].public is False else "可以公开。"
         head += f"{label}：\n"
     elif field == "date" and "yesno" in query.forms and len(docs) == 1 and query.asked.months \
-            and (docs[0].date or docs[0].printed_date or docs[0].published):
-        # “是3月份发的吗”: the month asked against the document's own date
-        own = docs[0].date or docs[0].printed_date or docs[0].published
-        same = int(own[5:7]) in query.asked.months and query.asked.year in (None, int(own[:4]))
+            and (own := _own_date(docs[0])) is not None:
+        # “是3月份发的吗”: the month (and the day, when asked) against the document's own date
+        days = {w.lo[1] for w in find_all(normalize(query.asked.wording)) if w.lo and w.lo[1]}
+        same = own.month in query.asked.months and query.asked.year in (None, own.year) \
+            and (not days or own.day in days)
         head = (f"是，在{query.asked.wording}。" if same else f"不是，不在{query.asked.wording}。") + f"{label}：\n"
     elif "yesno" in query.forms and len(docs) == 2 and not missing:
         # "是同一天发的吗": the two documents' values side by side decide it
@@ -239,6 +242,16 @@ def _answer_field(query: Query, docs: list[Document], notes: list[str], hits: li
         head = ("是，两份相同。" if len(values) == 1 else "不是，两份不同。") + f"{label}：\n"
     return Answer(question=query.question, kind="meta", answer=head + "\n".join(lines),
                   citations=cites, notes=notes)
+
+
+def _own_date(doc: Document):
+    """The date a document was issued (成文, printed or published), as a date, if it gives one."""
+    for iso in (doc.date, doc.printed_date, doc.published):
+        try:
+            return date.fromisoformat(iso[:10])
+        except (TypeError, ValueError):
+            continue
+    return None
 
 
 def more_answer(query: Query, previous: Answer, top_k: int) -> Answer:

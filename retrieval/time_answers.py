@@ -10,6 +10,7 @@ from .scope import kind_name, place_name, year_label
 from .schedule_reader import schedule_year
 from .query import MONTH_WORDS, Query, without_form
 from .textnorm import normalize
+from .timeexpr import find_all
 
 
 
@@ -358,7 +359,6 @@ def _yesno_answer(query, plans, notes, hits, state, top_k):
 def _day_level(wording: str):
     """The time a question asks about when it names days within the month (4月底, 4月10日前,
     5月上旬), else None."""
-    from .timeexpr import find_all
     for w in find_all(normalize(wording)):
         if w.lo is not None and any(b[1] or b[2] for b in (w.lo, w.hi)):
             return w
@@ -368,7 +368,6 @@ def _day_level(wording: str):
 def _days_verdict(asked, named: list[dict]) -> str:
     """是/不是 for a question that asks about days (4月底), from the days the entries write: their
     days overlapping the asked ones, or not; an entry that names only the month does not say."""
-    from .timeexpr import find_all
     said, overlap, vague = [], False, False
     for x in named:
         for w in find_all(normalize(x["when_text"])):

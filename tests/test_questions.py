@@ -443,3 +443,8 @@ def test_a_yes_no_about_when_a_document_was_issued_is_its_date(engine, question,
     """“是3月份发的吗” asks the document's own date, not whether any step falls in March."""
     a = engine.ask(question)
     assert a.kind == "meta" and a.answer.startswith(lead), a.answer
+
+
+def test_a_yes_no_about_the_issue_day_checks_the_day(engine):
+    assert engine.ask("江阴的督导要点是4月10号发的吗").answer.startswith("不是，不在4月10号")
+    assert engine.ask("江阴的督导要点是4月7号发的吗").answer.startswith("是，在4月7号")
