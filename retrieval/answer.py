@@ -11,7 +11,6 @@ from .models import Answer, Chunk, Citation, Document, Hit
 from .scope import kind_name, place_name, year_label
 from .query import Query
 from .textnorm import SENTENCE, clean, normalize
-from .timeexpr import find_all
 
 MIN_COVERAGE = 0.35      # share of the question's (IDF-weighted) words the best passage must contain; calibrated in bench/quality.py
 RELATIVE_COVERAGE = 0.6  # further passages must cover this share of what the best one covers
@@ -231,11 +230,15 @@ def _answer_field(query: Query, docs: list[Document], notes: list[str], hits: li
         head += f"{label}：\n"
     elif field == "date" and "yesno" in query.forms and len(docs) == 1 and query.asked.months \
             and (own := _own_date(docs[0])) is not None:
-        # “是3月份发的吗”: the month (and the day, when asked) against the document's own date
-        days = {w.lo[1] for w in find_all(normalize(query.asked.wording)) if w.lo and w.lo[1]}
-        same = own.month in query.asked.months and query.asked.year in (None, own.year) \
-            and (not days or own.day in days)
-        head = (f"是，在{query.asked.wording}。" if same else f"不是，不在{query.asked.wording}。") + f"{label}：\n"
+        # “是3月份发的吗”: the month (and the days, when asked: 3月初, 4月10号) against the
+        # document's own date
+        from .time_answers import asked_days, day_level, months_text   # it imports this module
+        precise = day_level(query.norm)
+        days = asked_days(precise, own.year) if precise is not None else None
+        said = precise.text if days is not None else months_text(query.asked.months)
+        same = query.asked.year in (None, own.year) and (
+            days[0] <= own <= days[1] if days is not None else own.month in query.asked.months)
+        head = (f"是，在{said}。" if same else f"不是，不在{said}。") + f"{label}：\n"
     elif "yesno" in query.forms and len(docs) == 2 and not missing:
         # "是同一天发的吗": the two documents' values side by side decide it
         values = {_meta_value(d, field) for d in docs}

@@ -16,7 +16,7 @@ from difflib import SequenceMatcher
 from . import decline
 from .answer import answer_meta, answer_passages, citation, declined_answer, excerpt
 from .chunker import HEAD, row_text
-from .details import asked_detail, given_at, missing_detail
+from .details import asked_detail, given_at, missing_detail, topic_words, topical
 from .meta import field_evidence
 from .models import Answer, Citation, Document, Hit
 from .query import Query
@@ -250,16 +250,18 @@ def _detail_line(query: Query, answer: Answer, hits: list[Hit], docs: dict) -> A
     passages found; one that gives it is quoted first; only when none does is it said missing."""
     if answer.kind in ("none", "meta", "invalid"):
         return answer
-    detail = missing_detail(query.norm, [c.text for c in answer.citations], query.tokens)
+    topic = topic_words(query.norm, query.tokens, query.alts)
+    detail = missing_detail(query.norm, [c.text for c in answer.citations], topic)
     if not detail or ("when" in query.forms and detail not in TIME_DETAILS):
         return answer   # 什么时候公布举报电话 asks when, not for the telephone
-    _, gives = asked_detail(query.norm)
+    name, gives = asked_detail(query.norm)
+    topic = topic if topical(name) else []
     # as much about the question as the best passage: a number of schools elsewhere in the
     # plan does not say how many this item checks
     bar = max(CLOSEST, DETAIL_KEEP * max((h.coverage for h in hits[:DETAIL_SEARCH]), default=0.0))
     for h in hits[:DETAIL_SEARCH]:
         text = row_text(h.chunk)
-        m = given_at(gives, text, query.tokens)
+        m = given_at(gives, text, topic)
         if m and h.coverage >= bar:
             cite = citation(docs[h.chunk.doc_id], h.chunk, sentence_at(text, m.start()))
             if not any(_covers(c, cite) for c in answer.citations):

@@ -111,15 +111,31 @@ def given_at(gives: re.Pattern, text: str, topic: list[str]):
     """Where `gives` matches in a sentence of `text` that also names a word of the topic (other
     than the match's own words), at that sentence's start: a number in a sentence about something
     else does not give how many of what was asked (每一个学前儿童 is not a class's size)."""
+    topic = [t for t in topic if len(t) >= 2]
     if not topic:
         return gives.search(text)
     for s in SENTENCE.finditer(text):
         sentence = normalize(s.group(0))   # the topic words are in search form
         for m in gives.finditer(sentence):
             rest = sentence[:m.start()] + "\x00" + sentence[m.end():]
-            if any(len(t) >= 2 and t not in m.group(0) and t in rest for t in topic):
+            if any(t not in m.group(0) and t in rest for t in topic):
                 return _At(s.start(), m.group(0))
     return None
+
+
+def topic_words(question: str, tokens: list[str], alts: dict[str, list[list[str]]] | None = None) -> list[str]:
+    """The words of a question a sentence giving its detail must name: its topic words and their
+    synonyms, less those that only ask for the detail (联系方式, 热线, 几号)."""
+    found = asked_detail(question)
+    asking = ""
+    if found is not None:
+        m = next((asks for name, asks, _ in DETAILS if name == found[0]), None)
+        hit = m.search(question) if m is not None else None
+        asking = hit.group(0) if hit else ""
+    words = [t for t in tokens if not (asking and t in asking)]
+    for t in list(words):
+        words.extend("".join(alt) for alt in (alts or {}).get(t, ()))
+    return list(dict.fromkeys(words))
 
 
 def missing_detail(question: str, texts: list[str], topic: list[str] | None = None) -> str:
@@ -128,4 +144,14 @@ def missing_detail(question: str, texts: list[str], topic: list[str] | None = No
     if found is None:
         return ""
     name, gives = found
+    topic = topic if topical(name) else []
     return "" if any(given_at(gives, t, topic or []) for t in texts) else name
+
+
+# Details given by a number, which a passage has many of (dates, counts, amounts): one counts only
+# beside the question's words. A telephone number, a place or a name is one whatever the sentence.
+TOPICAL = ("时长", "具体日期", "数值", "经费", "金额")
+
+
+def topical(name: str) -> bool:
+    return name in TOPICAL or name.endswith("数")

@@ -30,7 +30,7 @@ META_INTENTS = [
     ("public", re.compile(r"公开|保密|密级")),
     ("date", re.compile(r"落款|同一天(印发|发布|发)|(谁|哪个)先(印发|发布|发)|(是|分别是)?哪(一)?年的[?？]*$|(哪天|哪一天|几号|什么时候|啥时候|何时|哪年|日期|时间)(印发|发布|发的|下发|出台|发出|成文)|"
                         r"(印发|发布|发文|成文|下发|出台)(的)?(日期|时间)|(印发|发布|下发|出台)的$|(是|在)?(哪天|哪一天|什么时候|啥时候)(印发|发布|出)的|"
-                        r"[月日号]份?(印发|发布|下发|出台|发)的(吗|吧|[?？]|$)")),
+                        r"[月日号初底旬]份?(印发|下发|出台|发)的(吗|吧|[?？]|$)")),
     ("title", re.compile(r"标题|文件名|题目|叫什么")),
 ]
 FORMS_FILE = Path(__file__).parent / "data" / "question_forms.txt"
@@ -337,6 +337,7 @@ def named_by_title(norm: str, documents: list[Document], regions: list[str] = ()
 
 SCHOOL_KINDS = ("小学", "中学", "幼儿园", "学校", "中心校")
 PROPER = ("ns", "nr", "nrt")   # jieba's tags of place and person names
+SCHOOL_NAME_RARE = 1000   # 山区 (2,809) and 农村 are kinds of school; 城关 (89), 龙江路 (3) names
 
 
 def named_school(text: str) -> tuple[str, str] | None:
@@ -344,7 +345,8 @@ def named_school(text: str) -> tuple[str, str] | None:
     jieba's tagger reads the name as a place or a person's name; 每个/公办/实验 + 小学 are kinds."""
     words = list(posseg.cut(text.replace(" ", "")))
     for prev, w in zip(words, words[1:]):
-        if w.word in SCHOOL_KINDS and prev.flag in PROPER and len(prev.word) >= 2:
+        if w.word in SCHOOL_KINDS and prev.flag in PROPER and len(prev.word) >= 2 \
+                and word_frequency(prev.word) < SCHOOL_NAME_RARE:
             return prev.word, w.word
     return None
 

@@ -21,9 +21,9 @@ def reindex_lines(report) -> list[str]:
     """A reindex: counts and seconds, each file not indexed with the reason, furniture dropped."""
     lines = [f"索引已重建：{report.documents} 份文件，{report.chunks} 个段落，{report.schedule} 条日程，"
              f"新计算向量 {report.embedded} 个（复用 {report.reused} 个），用时 {report.seconds:.1f} 秒"]
-    # each file read this time (new or changed), as an upload's report says it
-    lines += [read_line(f) for f in report.read]
+    # files not indexed first (a message cut short keeps them), then each file read this time
     lines += [rejected_line(name, reason) for name, reason in report.rejected]
+    lines += [read_line(f) for f in report.read]
     if report.unplaced:
         # searched by their text all the same; an admin may want to name the place in the file
         lines.append(f"地区不详（标题、发文机关和落款都没有写明地区）：{'，'.join(clip(n, NAME_SHOWN) for n in report.unplaced)}")

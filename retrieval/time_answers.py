@@ -338,12 +338,12 @@ def _yesno_answer(query, plans, notes, hits, state, top_k):
     best = max(score, default=0)
     named = [x for x, n in zip(when.schedule, score) if n == best] or when.schedule
     months = sorted({m for x in named for m in x["months"]})
-    precise = _day_level(query.asked.wording)
+    precise = day_level(query.norm)
     if "只" in query.norm and set(months) - asked:
         when.answer = f"不是，不只在{label}，文件写的是{months_text(months)}。" + when.answer
-    elif asked & set(months) and precise is not None:
+    elif asked & set(months) and precise is not None and (verdict := _days_verdict(precise, named)):
         # 4月底 asked: the month agreeing is not enough; the days the document writes decide
-        when.answer = _days_verdict(precise, named) + when.answer
+        when.answer = verdict + when.answer
     elif asked & set(months):
         when.answer = f"是，在{label}。" + when.answer
     else:
@@ -356,13 +356,23 @@ def _yesno_answer(query, plans, notes, hits, state, top_k):
     return when
 
 
-def _day_level(wording: str):
-    """The time a question asks about when it names days within the month (4月底, 4月10日前,
-    5月上旬), else None."""
-    for w in find_all(normalize(wording)):
+def day_level(question: str):
+    """The time a question asks about when it names days within a month (4月底, 4月10日前,
+    今年5月上旬), else None."""
+    for w in find_all(normalize(question)):
         if w.lo is not None and any(b[1] or b[2] for b in (w.lo, w.hi)):
             return w
     return None
+
+
+def asked_days(w, year: int):
+    """The calendar days a question's time covers: 4月10日前 is from the first of April."""
+    span = w.dates(year)
+    if span is None:
+        return None
+    if w.hi and w.hi[3] == "前":
+        span = (span[0].replace(day=1), span[1])
+    return span
 
 
 def _days_verdict(asked, named: list[dict]) -> str:
@@ -372,7 +382,7 @@ def _days_verdict(asked, named: list[dict]) -> str:
     for x in named:
         for w in find_all(normalize(x["when_text"])):
             year = x["year"] or 2000
-            mine, theirs = w.dates(year), asked.dates(year)
+            mine, theirs = w.dates(year), asked_days(asked, year)
             if mine is None or theirs is None:
                 continue
             said.append(x["when_text"])

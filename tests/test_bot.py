@@ -473,7 +473,8 @@ def test_subscribe_to_a_place_with_only_past_plans_asks_first(botenv):
     assert still["text"] == "仍要订阅"
     stub.callback(still["callback_data"], dict(where, message_id=offer["message_id"]), user_id=user)
     done = stub.wait_for(lambda s: any(m["chat_id"] == user and "已订阅武胜县" in m["text"] for m in s), 30)
-    assert any("注意：武胜县最近的工作要点是2021年的" in m["text"] for m in done if m["chat_id"] == user)
+    confirmed = [m for m in done if m["chat_id"] == user and "注意：武胜县最近的工作要点是2021年的" in m["text"]]
+    assert confirmed and not confirmed[-1]["reply_markup"]   # the question's buttons are gone
 
 
 def test_a_new_subject_after_a_follow_up_starts_fresh(botenv):

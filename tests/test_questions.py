@@ -435,8 +435,10 @@ def test_a_yes_no_about_days_is_decided_by_the_days_written(engine, question, le
 
 
 @pytest.mark.parametrize("question, lead", [
-    ("江阴的督导要点是3月份发的吗", "不是，不在3月份"),
-    ("江阴的督导要点是4月份发的吗", "是，在4月份"),
+    ("江阴的督导要点是3月份发的吗", "不是，不在3月"),
+    ("江阴的督导要点是4月份发的吗", "是，在4月"),
+    ("江阴的督导要点是4月初发的吗", "是，在4月初"),
+    ("江阴的督导要点是今年4月底发的吗", "不是，不在4月底"),
     ("东湖的工作要点是3月发的吧", "是，在3月"),
 ])
 def test_a_yes_no_about_when_a_document_was_issued_is_its_date(engine, question, lead):
@@ -448,3 +450,18 @@ def test_a_yes_no_about_when_a_document_was_issued_is_its_date(engine, question,
 def test_a_yes_no_about_the_issue_day_checks_the_day(engine):
     assert engine.ask("江阴的督导要点是4月10号发的吗").answer.startswith("不是，不在4月10号")
     assert engine.ask("江阴的督导要点是4月7号发的吗").answer.startswith("是，在4月7号")
+
+
+def test_a_detail_given_by_its_own_kind_needs_no_topic_word(engine):
+    """A telephone, a place or a name is a detail whatever its sentence says beside it; only
+    numbers (days, dates, counts, amounts) must stand beside the question's words."""
+    from retrieval.details import missing_detail, topic_words
+    q = "督导联系方式是什么"
+    assert missing_detail(q, ["联系人：王某，电话：0826-1234567。"], topic_words(q, ["督导", "联系方式"])) == ""
+    q = "每个县实地检查持续几天"
+    assert missing_detail(q, ["材料保存3天。"], topic_words(q, ["每个", "县", "实地", "检查", "持续"])) == "时长"
+
+
+def test_a_kind_of_school_is_not_a_school_name():
+    from retrieval.query import named_school
+    assert named_school("山区学校要督导什么") is None and named_school("农村小学") is None

@@ -94,6 +94,15 @@ INLINE_CUT = "\n\n<i>（回答较长，完整内容请私聊机器人）</i>"
 SLOW_DOWN = "你发得太快了，请稍等几秒再问（每 {seconds:g} 秒可以问一个问题）。"
 PROGRESS_EVERY = 1.0      # seconds between progress edits
 CANCELLABLE = ("parse", "embed")   # reindex stages a cancel may stop: nothing is written yet
+QUEUED, STARTED = "queued", "started"   # stages of a change before its reindex reports one
+
+
+class _Change:
+    """An admin change in progress or waiting: its cancel flag and the stage it is at."""
+
+    def __init__(self):
+        self.event = threading.Event()
+        self.stage = QUEUED
 UNREADABLE = "我只能读懂文字提问。请直接输入问题，例如：“四月做什么？”或“幼儿园办园行为督导评估在几月？”"
 
 
@@ -137,7 +146,7 @@ class DudaoBot:
         # admin changes (upload, /remove, /reindex) run one at a time, the others wait in line
         self.admin_lock = asyncio.Lock()
         self.admin_pending = 0
-        self.cancels: dict[str, threading.Event] = {}   # admin changes running or queued, by key
+        self.cancels: dict[str, _Change] = {}   # admin changes running or queued, by key
         self.started = time.time()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -392,7 +401,7 @@ class DudaoBot:
             await update.effective_message.reply_text(UNREADABLE)
 
     # -- admins ----------------------------------------------------------------------------
-    async def _run_with_progress(self, message, fn, *args, markup=None, cancel: threading.Event | None = None):
+    async def _run_with_progress(self, message, fn, *args, markup=None, cancel: "_Change | None" = None):
         """Run a reindexing call off the event loop, editing `message` with its progress (and its
         取消 button); a set `cancel` stops it at its next step before the new index is written.
         The progress edits are finished before the caller writes the final report."""
@@ -401,14 +410,18 @@ class DudaoBot:
         edits = []
 
         def progress(stage, done, total):
-            if cancel is not None and cancel.is_set() and stage in CANCELLABLE:
-                raise ChangeCancelledError()
+            if cancel is not None:
+                cancel.stage = stage
+                if cancel.event.is_set() and stage in CANCELLABLE:
+                    raise ChangeCancelledError()
             now = time.monotonic()
             text = progress_text(stage, done, total)
             if now - last[0] < PROGRESS_EVERY or text == last[1]:
                 return   # an unchanged edit is refused by Telegram ("message is not modified")
             last[0], last[1] = now, text
-            fut = asyncio.run_coroutine_threadsafe(message.edit_text(text, reply_markup=markup), loop)
+            # past the last step a cancel can stop (writing the new index), the button goes
+            shown = markup if stage in CANCELLABLE else None
+            fut = asyncio.run_coroutine_threadsafe(message.edit_text(text, reply_markup=shown), loop)
             fut.add_done_callback(_log_failed_edit)
             edits.append(fut)
 
@@ -423,7 +436,7 @@ class DudaoBot:
         or waiting (the status message says it is queued); on failure or cancel say why in the
         status message and return None (the engine leaves files and index as they were)."""
         key = secrets.token_urlsafe(8)
-        cancel = self.cancels[key] = threading.Event()
+        cancel = self.cancels[key] = _Change()
         markup = InlineKeyboardMarkup([[InlineKeyboardButton("取消", callback_data=f"cancel:{key}")]])
         ahead = self.admin_pending
         self.admin_pending += 1
@@ -434,8 +447,9 @@ class DudaoBot:
                 else start_text), reply_markup=markup)
             async with self.admin_lock:
                 try:
-                    if cancel.is_set():
+                    if cancel.event.is_set():
                         raise ChangeCancelledError()
+                    cancel.stage = STARTED
                     if queued:
                         await status.edit_text(plain_message(start_text), reply_markup=markup)
                     result = await self._run_with_progress(status, fn, *args, markup=markup, cancel=cancel)
@@ -459,12 +473,15 @@ class DudaoBot:
         """取消 under an admin change's status: it stops at its next step, before the new index
         is written; a change already finished (or not found) is said to be."""
         query = update.callback_query
-        cancel = self.cancels.get((query.data or "").partition(":")[2])
-        if cancel is None or not self.is_admin(update):
+        change = self.cancels.get((query.data or "").partition(":")[2])
+        if change is None or not self.is_admin(update):
             await query.answer("这个操作已结束或无权执行。")
             return
-        cancel.set()
-        await query.answer("正在取消……")
+        if change.stage not in (QUEUED, STARTED, *CANCELLABLE):
+            await query.answer("新索引正在写入，已无法取消。")
+            return
+        change.event.set()
+        await query.answer("正在取消……" if change.stage != QUEUED else "已取消，轮到它时不会执行。")
 
     async def reindex(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if await self.refuse_non_admin(update):

@@ -11,7 +11,7 @@ from datetime import time, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from retrieval.reminders import due, nothing_ahead, reminder_answer, resolve_place, subscribable
@@ -23,6 +23,7 @@ log = logging.getLogger("dudao.bot")
 
 CATCH_UP = timedelta(days=35)   # how far back a restarted bot looks for reminders it still owes
 NO = "-"   # the key of 不用了 under a subscription that would bring nothing
+CONFIRM = "y"   # marks 仍要订阅, the answer to that note
 RE_DAYS = re.compile(r"^(?:提前)?([0-9]{1,3})天?$")   # ASCII digits: int("²") raises
 USAGE = (f"用法：/subscribe 地区 [提前天数]，例如 /subscribe 武胜 或 /subscribe 武胜 5。\n"
          f"每月第一个工作日早上发送当月工作安排；写明日期的事项提前几天提醒（默认 {DEFAULT_DAYS} 天）。")
@@ -68,7 +69,7 @@ class Reminders:
             key = self._offer(place)
             await update.effective_message.reply_text(plain_message(f"{note}\n仍要订阅吗？"), reply_markup=
                                                       InlineKeyboardMarkup([[
-                                                          InlineKeyboardButton("仍要订阅", callback_data=f"sub:{key}:{days}"),
+                                                          InlineKeyboardButton("仍要订阅", callback_data=f"sub:{key}:{days}:{CONFIRM}"),
                                                           InlineKeyboardButton("不用了", callback_data=f"sub:{NO}:0")]]))
             return
         await update.effective_message.reply_text(self._subscribed(update.effective_chat.id, place, days))
@@ -94,10 +95,14 @@ class Reminders:
         """A region button of /subscribe."""
         query = update.callback_query
         parts = (query.data or "").split(":")
-        key, days = (parts[1], parts[2]) if len(parts) == 3 else ("", "")
+        key, days = (parts[1], parts[2]) if len(parts) in (3, 4) else ("", "")
+        confirmed = len(parts) == 4 and parts[3] == CONFIRM   # 仍要订阅 under the past-plans note
         if key == NO and query.message is not None:
             await query.answer()
-            await query.message.edit_text("好的，没有订阅。")
+            try:
+                await query.message.edit_text("好的，没有订阅。")
+            except BadRequest as exc:   # pressed twice: the text is already there
+                log.info("不用了 pressed again: %s", exc)
             return
         place = self.offered.get(key)
         if place is None or query.message is None or not re.fullmatch(r"[0-9]{1,2}", days) \
@@ -106,8 +111,12 @@ class Reminders:
             return
         await query.answer()
         note = await asyncio.to_thread(nothing_ahead, self.engine, place, int(days), self.engine.now(), self.digest_at)
-        await query.message.reply_text(self._subscribed(query.message.chat.id, place, int(days))
-                                       + (f"\n注意：{note}" if note else ""))
+        text = self._subscribed(query.message.chat.id, place, int(days)) + (f"\n注意：{note}" if note else "")
+        if confirmed:
+            # the question is answered: its buttons go, so 不用了 cannot be pressed after it
+            await query.message.edit_text(text)
+        else:
+            await query.message.reply_text(text)
 
     def _subscribed(self, chat_id: int, place: str, days: int) -> str:
         try:
