@@ -175,7 +175,7 @@ def _ics_file(engine: Engine, where: str) -> tuple[bytes | None, list[str], str]
 
 def _png_file(engine: Engine, where: str) -> tuple[bytes | None, list[str], str]:
     from .planchart import NO_PLAN, render
-    entries, notes = engine.plan_entries(where)
+    entries, notes = engine.plan_entries(where, one_year=True)
     chart = render(entries, engine.state.built.documents)
     if chart is None:
         return None, notes or [NO_PLAN], ""

@@ -148,9 +148,10 @@ class Engine:
         return self._state
 
     # -- questions -------------------------------------------------------------------------
-    def plan_entries(self, where: str = "") -> tuple[list[ScheduleEntry], list[str]]:
+    def plan_entries(self, where: str = "", one_year: bool = False) -> tuple[list[ScheduleEntry], list[str]]:
         """Schedule entries of the plans `where` names (“武胜 2021”, “广安”, or "" for every
-        region's latest plan), with notes on a fallback or a place that is not held."""
+        region's latest plan), with notes on a fallback or a place that is not held. `one_year`
+        (a picture): with no year named, only the latest year of those plans, the others noted."""
         state = self.state
         # “武胜 2020” as typed after /ics: a bare four-digit number there is the year
         where = re.sub(r"(?<![\d〔\[])((?:19|20)\d{2})(?![\d年〕\]])", r"\1年", where)
@@ -167,6 +168,12 @@ class Engine:
             if year is not None and any(e.year == year for e in own):
                 own = [e for e in own if e.year == year]
             entries.extend(own)
+        years = sorted({e.year for e in entries if e.year})
+        if one_year and year is None and len(years) > 1:
+            # 2009–2025 on one Jan–Dec axis cannot be read: the latest year, the others named
+            entries = [e for e in entries if e.year == years[-1]]
+            notes = [*notes, f"图中是{years[-1]}年的工作安排；另有{'、'.join(f'{y}年' for y in years[:-1])}的，"
+                             f"写明年份即可查看。"]
         return entries, notes
 
     def section(self, doc_id: str, start: int) -> Citation | None:

@@ -295,3 +295,16 @@ def test_a_question_asking_two_fields_of_a_document_gets_both(unseen, question, 
     a = unseen.ask(question)
     head = to_text(a).split("相关原文")[0]
     assert a.kind == "meta" and all(s in head for s in said), to_text(a)
+
+
+def test_the_plan_picture_shows_one_year_and_names_the_others(unseen):
+    """Plans of 2017–2026 on one Jan–Dec axis cannot be read: the default picture is the latest
+    year's, the note names the other years; a year asked is that year's; /ics keeps them all."""
+    entries, notes = unseen.plan_entries("", one_year=True)
+    years = {e.year for e in entries}
+    everything, _ = unseen.plan_entries("")
+    others = {e.year for e in everything if e.year} - years
+    assert len(years) == 1 and others and notes and all(f"{y}年" in notes[-1] for y in others)
+    asked = min(others)
+    entries, _ = unseen.plan_entries(f"{asked}年", one_year=True)
+    assert entries and {e.year for e in entries} == {asked}

@@ -357,7 +357,7 @@ class DudaoBot:
         """/plan [地区] [年份]: the year plan as a picture."""
         await self.typing(update, context)
         where = " ".join(context.args or [])[:100]
-        entries, notes = await asyncio.to_thread(self.engine.plan_entries, where)
+        entries, notes = await asyncio.to_thread(self.engine.plan_entries, where, True)
         chart = await asyncio.to_thread(render_chart, entries, self.engine.state.built.documents)
         if chart is None:
             await update.effective_message.reply_text(plain_message("\n".join(notes) or NO_CHART))
