@@ -11,6 +11,7 @@ from .models import Answer, Chunk, Citation, Document, Hit
 from .scope import kind_name, place_name, year_label
 from .query import Query
 from .textnorm import SENTENCE, clean, normalize
+from .timeexpr import asked_days, day_level
 
 MIN_COVERAGE = 0.35      # share of the question's (IDF-weighted) words the best passage must contain; calibrated in bench/quality.py
 RELATIVE_COVERAGE = 0.6  # further passages must cover this share of what the best one covers
@@ -232,7 +233,7 @@ def _answer_field(query: Query, docs: list[Document], notes: list[str], hits: li
             and (own := _own_date(docs[0])) is not None:
         # “是3月份发的吗”: the month (and the days, when asked: 3月初, 4月10号) against the
         # document's own date
-        from .time_answers import asked_days, day_level, months_text   # it imports this module
+        from .time_answers import months_text   # time_answers imports this module
         precise = day_level(query.norm)
         days = asked_days(precise, own.year) if precise is not None else None
         said = precise.text if days is not None else months_text(query.asked.months)

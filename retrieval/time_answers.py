@@ -10,7 +10,7 @@ from .scope import kind_name, place_name, year_label
 from .schedule_reader import schedule_year
 from .query import MONTH_WORDS, Query, without_form
 from .textnorm import normalize
-from .timeexpr import find_all
+from .timeexpr import asked_days, day_level, find_all
 
 
 
@@ -354,25 +354,6 @@ def _yesno_answer(query, plans, notes, hits, state, top_k):
         when.answer = f"不是，文件写的是{months_text(months)}，不在{label}{aside}。" + when.answer
     when.kind = "yesno"
     return when
-
-
-def day_level(question: str):
-    """The time a question asks about when it names days within a month (4月底, 4月10日前,
-    今年5月上旬), else None."""
-    for w in find_all(normalize(question)):
-        if w.lo is not None and any(b[1] or b[2] for b in (w.lo, w.hi)):
-            return w
-    return None
-
-
-def asked_days(w, year: int):
-    """The calendar days a question's time covers: 4月10日前 is from the first of April."""
-    span = w.dates(year)
-    if span is None:
-        return None
-    if w.hi and w.hi[3] == "前":
-        span = (span[0].replace(day=1), span[1])
-    return span
 
 
 def _days_verdict(asked, named: list[dict]) -> str:

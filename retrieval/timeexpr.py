@@ -334,3 +334,22 @@ def parse_question(text: str, today: date) -> AskedTime:
         if ry and not rel:
             asked.year_is_relative = False
     return asked
+
+
+def day_level(question: str):
+    """The time a (normalized) question asks about when it names days within a month (4月底,
+    4月10日前, 今年5月上旬), else None."""
+    for w in find_all(question):
+        if w.lo is not None and any(b[1] or b[2] for b in (w.lo, w.hi)):
+            return w
+    return None
+
+
+def asked_days(w, year: int):
+    """The calendar days a question's time covers: 4月10日前 is from the first of April."""
+    span = w.dates(year)
+    if span is None:
+        return None
+    if w.hi and w.hi[3] == "前":
+        span = (span[0].replace(day=1), span[1])
+    return span
