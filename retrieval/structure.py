@@ -130,17 +130,38 @@ def _label(text: str, level: int) -> str:
     return number
 
 
-def _header_cells(line: Line) -> list[str] | None:
+def _header_cells(line: Line, following: Line | None = None) -> list[str] | None:
     """The column names of a table's header row: short names, most of them known header words
-    (时间, 工作内容 …) and one naming the time; an unknown one (阶段, 督导重点) may stand among them."""
+    (时间, 工作内容 …) and one naming the time; or, whatever the other names (督导重点, 工作要求),
+    one naming the time when the line after it starts a row with a time (2月, 1 … 3月上旬)."""
     t = line.text
     cells = [c for c in re.split(r"\t|\s+", t) if c]
     if len(cells) < 2 or any(len(c) > 8 or re.search(r"[\d，,。；;：:、]", c) for c in cells):
         return None
     known = sum(c in HEADER_WORDS for c in cells)
-    if known == len(cells) or (known * 2 >= len(cells) and any(TIME_HEADER.search(c) for c in cells)):
+    timed = any(TIME_HEADER.search(c) for c in cells)
+    if known == len(cells) or (known * 2 >= len(cells) and timed):
+        return cells
+    if timed and following is not None and _starts_timed_row(following):
         return cells
     return None
+
+
+def _header_like(t: str) -> bool:
+    """A line that may be one column name of a table written one cell per line."""
+    return t in HEADER_WORDS or (0 < len(t) <= 6 and not re.search(r"[\d，,。；;：:、\s（(]", t)
+                                 and not _is_time_cell(t))
+
+
+def _starts_timed_row(line: Line) -> bool:
+    """Whether a line reads as a table row keyed by its time (2月\t…) or by a number with a time
+    among its cells (1\t…\t3月上旬)."""
+    cells = [line.raw[s - line.start:e - line.start] for s, e in _cell_spans(line)]
+    if len(cells) < 2:
+        return False
+    if _is_time_cell(cells[0]):
+        return True
+    return bool(re.fullmatch(r"\d{1,3}", cells[0].strip())) and any(_is_time_cell(c) for c in cells[1:])
 
 
 def _cell_spans(line: Line) -> list[tuple[int, int]]:
@@ -214,11 +235,18 @@ def parse(text: str) -> list[Block]:
             # it keeps the cells apart (no hard-wrap joining across it)
             if table is None or table["mode"] != "cells":
                 close_para()
+            else:
+                table["pipes"] = table["after_pipe"] = True
             i += 1
             continue
         if (table is not None and table["mode"] == "tab" and after_blank and "\t" not in line.raw):
             # a tab-joined table (DOCX, HTML) is one line per row and ends at a blank line: what
             # follows (the signature, the next paragraph) is no wrapped cell of its last row
+            close_table()
+        if (table is not None and table["mode"] == "cells" and after_blank and not table.get("pipes")
+                and len(table["pending"]) == len(table["header"])):
+            # one cell per line without pipes (a web table copied as text): a blank line after a
+            # whole row ends it, so the signature is not read as a wrapped last cell
             close_table()
         after_blank = False
         if RE_RULE.match(line.raw):
@@ -238,18 +266,23 @@ def parse(text: str) -> list[Block]:
                     continue
             close_table()
 
-        header = _header_cells(line)
-        if header is None and t in HEADER_WORDS:
-            # one cell per line: a run of header words on consecutive lines
+        header = _header_cells(line, next((ln for ln in lines[i + 1:i + 3] if ln.text), None))
+        if header is None and _header_like(t):
+            # one cell per line: a run of header words on consecutive lines, or of short names
+            # one of which names the time when a time cell (2月) follows them
             run = [t]
             j = i + 1
             # blank lines may stand between the cells (a table written one cell per line
             # between pipes)
-            while j < len(lines) and (lines[j].text in HEADER_WORDS or not lines[j].text or lines[j].text in PIPES):
+            while j < len(lines) and (_header_like(lines[j].text) or not lines[j].text or lines[j].text in PIPES):
                 if lines[j].text and lines[j].text not in PIPES:
                     run.append(lines[j].text)
                 j += 1
-            if len(run) >= 2:
+            nxt = next((ln.text for ln in lines[j:j + 2] if ln.text and ln.text not in PIPES), "")
+            known = all(c in HEADER_WORDS for c in run) or (
+                any(TIME_HEADER.search(c) for c in run)
+                and (_is_time_cell(nxt) if TIME_HEADER.search(run[0]) else nxt == "1"))
+            if len(run) >= 2 and len(run) <= 8 and known:
                 close_para()
                 table = _open_table(run, "cells", blocks, text, heading_path())
                 i = j
@@ -451,20 +484,40 @@ def _table_line(table: dict, line: Line, blocks: list[Block], heading: list[str]
             # of this one took (a wrapped cell is one more line, not the next cell)
             _close_cells(table, blocks, tab_heading)
             pending = table["pending"]
-        if len(pending) < len(header):
+        wrapped = table.get("pipes") and not table.get("after_pipe") and pending
+        table["after_pipe"] = False
+        if len(pending) < len(header) and not wrapped:
             pending.append([span])
         else:
+            # between pipes, a line no pipe precedes goes on with its cell (a wrapped cell)
             pending[-1].append(span)
         if len(pending) == len(header) and not TIME_HEADER.search(header[0]):
             _close_cells(table, blocks, tab_heading)
         return True
     if table["mode"] == "tab":
         if "\t" in line.raw:
-            if table["row"]:
-                blocks.append(table["row"])
-            cells = [[sp] for sp in _cell_spans(line)]
-            table["row"] = Block("row", tab_heading, [(line.start, line.end)], cells=cells,
-                                 header=header)
+            spans = _cell_spans(line)
+            if table["row"] and _continues_row(header, line, spans):
+                _merge_cells(table["row"], line, spans)
+            else:
+                if table["row"]:
+                    blocks.append(table["row"])
+                cells = [[sp] for sp in spans]
+                table["row"] = Block("row", tab_heading, [(line.start, line.end)], cells=cells,
+                                     header=header)
+            last = next(j for j in range(len(spans) - 1, -1, -1) if spans[j][0] < spans[j][1] or j == 0)
+            shift = len(table["row"].cells) - len(spans) if spans[0][0] < spans[0][1] else 0
+            m = ITEM_LEAD.match(line.raw[spans[last][0] - line.start:])
+            table["item"] = (last + shift, int(m.group(1)) if m else None)
+            return True
+        item = table.get("item")
+        m = ITEM_LEAD.match(t)
+        if table["row"] and m and item and item[1] is not None and int(m.group(1)) == item[1] + 1 \
+                and item[0] < len(table["row"].cells):
+            # the next numbered item of a cell written on several lines (1.…↵2.…)
+            table["row"].spans.append((line.start, line.end))
+            table["row"].cells[item[0]].append(_strip_span(line))
+            table["item"] = (item[0], item[1] + 1)
             return True
         if table["row"] and heading_level(t) is None:
             # a wrapped last cell
@@ -498,6 +551,34 @@ def _table_line(table: dict, line: Line, blocks: list[Block], heading: list[str]
 
 
 TIME_HEADER = re.compile(r"时间|月份|日期|时限")
+KEY_HEADER = re.compile(r"^(序号|编号)$")
+ITEM_LEAD = re.compile(r"\s*(\d{1,2})\s*[.．、](?!\d)")
+
+
+def _continues_row(header: list[str], line: Line, spans: list[tuple[int, int]]) -> bool:
+    """Whether a tab line of a table keyed by its first column (时间, 序号) goes on with the row
+    above: a cell written on several lines (1.…↵2.…) leaves the key out of the lines after the first."""
+    first = line.raw[spans[0][0] - line.start:spans[0][1] - line.start]
+    if not first:
+        return True   # the key cell left empty: merged with the row above
+    if TIME_HEADER.search(header[0]):
+        return len(spans) < len(header) and not _is_time_cell(first)
+    if KEY_HEADER.match(header[0]):
+        return len(spans) < len(header) and not re.fullmatch(r"\d{1,3}", first)
+    return False
+
+
+def _merge_cells(row: Block, line: Line, spans: list[tuple[int, int]]) -> None:
+    """A continuation line's cells added to the row's: by column where the line keeps its
+    leading empty cells, else right-aligned (the key column is the one left out)."""
+    row.spans.append((line.start, line.end))
+    width = max(len(row.header), len(row.cells))
+    row.cells.extend([] for _ in range(width - len(row.cells)))   # a cell begun on this line
+    shift = 0 if spans[0][0] == spans[0][1] else width - len(spans)
+    for j, span in enumerate(spans):
+        col = j + shift
+        if span[0] < span[1] and 0 <= col < len(row.cells):
+            row.cells[col].append(span)
 
 
 def _is_time_cell(t: str) -> bool:

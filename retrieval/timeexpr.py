@@ -29,7 +29,9 @@ RE_MONTH = re.compile(_M1)
 RE_YEAR_END = re.compile(r"(?:(?P<y>\d{4})\s*)?年(?P<w>底|末|终)(?P<before>前)?")
 RE_HALF = re.compile(r"(?:(?P<y>\d{4})\s*年\s*)?(?P<w>上半年|下半年)")
 RE_QUARTER = re.compile(r"(?:(?P<y>\d{4})\s*年\s*)?(?:第)?(?P<q>[一二三四1-4])\s*季度")
-RE_RECURRING = re.compile(r"每个?月(?:一次)?|逐月|按月|每季度|每个季度|全年(?:度)?")
+RE_RECURRING = re.compile(r"每个?月(?:一次)?|逐月|按月|每季度|每个季度")
+# a schedule cell of 全年 runs all year; in a sentence 全年 totals the year (全年培训督学1500人次)
+RE_YEAR_ROUND = re.compile(r"全年(?:度)?")
 RE_SCHOOL = [
     (re.compile(r"春秋(?:两季|季)?开学"), [2, 3, 8, 9], "春秋季开学"),
     (re.compile(r"春季(?:学期)?开学"), [2, 3], "春季开学"),
@@ -195,8 +197,9 @@ def says_when(text: str) -> bool:
     return bool(RE_TIME_SAID.search(text)) or any(w.valid for w in find_all(text))
 
 
-def find_all(text: str) -> list[When]:
-    """Every time expression in a text, left to right, without overlaps."""
+def find_all(text: str, cell: bool = False) -> list[When]:
+    """Every time expression in a text, left to right, without overlaps (`cell`: the text is a
+    schedule table's time cell, where 全年 means every month)."""
     found: list[When] = []
     taken: list[tuple[int, int]] = []
 
@@ -255,7 +258,7 @@ def find_all(text: str) -> list[When]:
             y = int(m.group("y")) if m.group("y") else None
             add(When(m.group(0), list(range(3 * q - 2, 3 * q + 1)) if plausible(y) else [], y,
                      start=m.start(), end=m.end(), valid=plausible(y)))
-    for m in RE_RECURRING.finditer(text):
+    for m in [*RE_RECURRING.finditer(text), *(RE_YEAR_ROUND.finditer(text) if cell else ())]:
         if free(m.start(), m.end()):
             add(When(m.group(0), ALL_MONTHS[:], start=m.start(), end=m.end(), recurring=True))
     for pattern, months, _label in RE_SCHOOL:
@@ -270,9 +273,9 @@ def parse(text: str) -> When | None:
     """All months a phrase (e.g. a table's time cell) covers; None if it names no time.
 
     Exact months override school-calendar approximations in the same phrase."""
-    items = [w for w in find_all(text) if w.valid]
+    items = [w for w in find_all(text, cell=True) if w.valid]
     if not items:
-        bad = [w for w in find_all(text) if not w.valid]
+        bad = [w for w in find_all(text, cell=True) if not w.valid]
         return When(text.strip(), [], valid=False) if bad else None
     exact = [w for w in items if not w.approximate]
     use = exact or items

@@ -30,7 +30,9 @@ FURNITURE = {
     "share": ["分享到："],
     "footer": ["版权所有：某某县人民政府  网站标识码：5101000001", "联系方式：0826-1234567  地址：某某路1号"],
 }
-TABLES = ("tab", "pipe", "cells", "markdown")
+TABLES = ("tab", "pipe", "cells", "markdown", "tab-wrapped", "cells-plain")
+# column names no list of header words holds: a table is known by its time column and its rows
+OTHER_HEADERS = ("督导重点", "重点任务", "具体要求", "推进举措")
 DATES = ("same", "chinese", "iso", "slash", "dots")
 FORMATS = ("txt", "docx", "pdf", "html")
 
@@ -79,9 +81,33 @@ def _date_text(iso: str, style: str) -> str:
     return {"iso": f"{y}-{m:02d}-{d:02d}", "slash": f"{y}/{m}/{d}", "dots": f"{y}.{m:02d}.{d:02d}"}[style]
 
 
-def _table_lines(table: list[list[str]], style: str) -> list[str]:
+def _split_cell(cell: str) -> tuple[str, str]:
+    """A cell broken where a Word cell's text would wrap onto a line of its own: after its first
+    clause, else in the middle."""
+    m = re.search(r"[，、。；]", cell[2:-1])
+    cut = m.end() + 2 if m else len(cell) // 2
+    return cell[:cut], cell[cut:]
+
+
+def _table_lines(table: list[list[str]], style: str, rename: bool = False) -> list[str]:
+    if rename:
+        names = iter(OTHER_HEADERS)
+        table = [[c if re.search(r"时间|月份|日期|序号", c) else next(names) for c in table[0]]] + table[1:]
     if style == "tab":
         return ["\t".join(r) for r in table]
+    if style == "tab-wrapped":
+        # copied from a Word table: a cell's line break splits its row, the key left on the first
+        out = ["\t".join(table[0])]
+        for r in table[1:]:
+            head, tail = _split_cell(r[1]) if len(r[1]) >= 6 else (r[1], "")
+            out.append("\t".join([r[0], head]))
+            rest = [tail] + r[2:] if tail else r[2:]
+            if rest:
+                out.append("\t".join(rest))
+        return out
+    if style == "cells-plain":
+        # a web table copied as text: one cell per line, no pipes, a blank line after it
+        return [c for r in table for c in r] + [""]
     if style == "markdown":
         return ["| " + " | ".join(table[0]) + " |", "|" + "---|" * len(table[0])] + \
                ["| " + " | ".join(r) + " |" for r in table[1:]]
@@ -97,13 +123,13 @@ def _table_lines(table: list[list[str]], style: str) -> list[str]:
 
 def relayout(src: Source, *, move_number: bool = False, signature_to_info: bool = False,
              furniture: tuple[str, ...] = (), date_style: str = "same", table: str = "",
-             traditional: bool = False, markdown: bool = False) -> str:
+             traditional: bool = False, markdown: bool = False, rename_header: bool = False) -> str:
     """The source text laid out again as the arguments say."""
     doc, text = src.doc, src.text
     spans = doc.spans
     if table and src.table_span:
         s, e = src.table_span
-        text = text[:s] + "\n".join(_table_lines(src.table, table)) + text[e:]
+        text = text[:s] + "\n".join(_table_lines(src.table, table, rename_header)) + text[e:]
     lines = text.split("\n")
 
     def line_of(field_: str) -> int | None:

@@ -308,3 +308,37 @@ def test_the_plan_picture_shows_one_year_and_names_the_others(unseen):
     asked = min(others)
     entries, _ = unseen.plan_entries(f"{asked}年", one_year=True)
     assert entries and {e.year for e in entries} == {asked}
+
+
+@pytest.fixture(scope="module")
+def copied_tables(tmp_path_factory, nano):
+    """Two month tables as people copy them into a text file: from Word (a cell's numbered items
+    on lines of their own, the month on the first only) and from a web page (one cell per line,
+    no pipes), both with column names no list of header words holds (督导重点, 参加人员)."""
+    corpus = tmp_path_factory.mktemp("tables")
+    for f in (DATA / "tables").iterdir():
+        shutil.copy(f, corpus / f.name)
+    eng = make_engine(corpus, tmp_path_factory.mktemp("tables-index"), nano)
+    eng.open()
+    return eng
+
+
+@pytest.mark.parametrize("question,items", [
+    ("某某区3月份责任督学督导什么", ["课后服务开展情况督导", "学生作业管理督导", "春季传染病防控",
+                          "每校至少督导1次"]),
+    ("某某区2月有啥工作", ["开学准备工作督导", "校园安全隐患排查", "填写开学检查记录表"]),
+    ("某某县4月份督导什么", ["课后服务质量督导，每校随机听课不少于2节", "张某、李某"]),
+])
+def test_a_copied_month_table_is_read_as_the_months_plan(copied_tables, question, items):
+    a = copied_tables.ask(question)
+    text = to_text(a).replace(" ", "")
+    assert a.kind == "month" and not a.unanswered, text
+    for item in items:
+        assert item in text.split("相关原文")[0]
+
+
+def test_the_signature_after_a_copied_table_is_no_cell_of_it(copied_tables):
+    entries, _ = copied_tables.plan_entries("")
+    plain = [e for e in entries if "cells_plain" in e.doc_id]
+    assert len(plain) == 4 and all("教育督导室" not in e.activity for e in entries)
+    assert [e.months for e in plain] == [[3], [4], [5], [6]]   # not the signature's 2月20日

@@ -37,6 +37,7 @@ layouts = st.fixed_dictionaries({
     "table": st.sampled_from(("",) + TABLES),
     "traditional": st.booleans(),
     "markdown": st.booleans(),
+    "rename_header": st.booleans(),
 })
 
 
@@ -99,5 +100,6 @@ def test_the_variants_are_real_changes():
     src = source(next(p for p in SOURCES if "donghu" in p.name))
     base = relayout(src)
     for layout in ({"move_number": True}, {"signature_to_info": True}, {"furniture": ("greeting",)},
-                   {"date_style": "chinese"}, {"table": "cells"}, {"traditional": True}, {"markdown": True}):
+                   {"date_style": "chinese"}, {"table": "cells"}, {"table": "tab-wrapped"}, {"table": "cells-plain"},
+                   {"table": "tab", "rename_header": True}, {"traditional": True}, {"markdown": True}):
         assert relayout(src, **layout) != base, layout

@@ -133,3 +133,12 @@ def test_never_raises_on_arbitrary_text(text):
 
 def test_cn_numbers():
     assert [cn_number(s) for s in ["一", "十", "十一", "十二", "二十", "三十一", "百"]] == [1, 10, 11, 12, 20, 31, None]
+
+
+def test_a_year_total_in_a_sentence_is_no_month():
+    """全年 as a schedule cell runs all year; in a sentence it totals the year, and a month
+    question must not list “全年培训督学不少于1500人次” under every month."""
+    assert parse("全年").months == ALL_MONTHS
+    for sentence in ("全年培训督学不少于1500人次。", "全年责任督学进校督导1312校次，发现问题437个。"):
+        assert [w for w in find_all(sentence) if w.months] == []
+    assert [w.months for w in find_all("全年每月召开一次例会")] == [ALL_MONTHS]
