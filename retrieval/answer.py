@@ -21,7 +21,21 @@ QUOTED_BUDGET = 560      # characters of quoted text in one passage answer (repl
 META_LABELS = {
     "doc_number": "文号", "issuer": "发文机关", "date": "日期", "public": "公开属性",
     "title": "标题", "recipients": "主送单位", "copy_to": "抄送单位", "attachments": "附件",
+    "page": "网页信息",
 }
+# what of its page a question asks (its words) → the page lines that say it
+PAGE_ASKS = [
+    (re.compile(r"浏览|阅读|点击|访问|多少人"), re.compile(r"浏览|阅读|点击|访问")),
+    (re.compile(r"栏目|位置|分类|频道"), re.compile(r"位置|首页")),
+    (re.compile(r"网站|主办|承办"), re.compile(r"主办|承办|版权所有|来\s*源")),
+]
+
+
+def page_facts(doc: Document, question: str) -> list[str]:
+    """The lines of a document's web page that state what a question asks of it (浏览次数：321
+    for 浏览量多少), all of them when it asks nothing in particular."""
+    asked = [line for ask, line in PAGE_ASKS if ask.search(question)]
+    return [t for t in doc.page_lines if not asked or any(p.search(t) for p in asked)]
 
 
 def citation(doc: Document, chunk: Chunk, text: str | None = None) -> Citation:
@@ -200,6 +214,9 @@ def answer_meta(query: Query, docs: list[Document], notes: list[str], hits: list
                   citations=[c for a in given for c in a.citations], notes=notes)
 
 
+RE_ORGAN_FIELD = re.compile(r"(来\s*源|发布机构|发文机关)\s*[:：]")
+
+
 def _answer_field(query: Query, docs: list[Document], notes: list[str], hits: list[Hit] | None = None) -> Answer:
     """The answer for the one field `query.meta_field`."""
     field = query.meta_field
@@ -207,17 +224,33 @@ def _answer_field(query: Query, docs: list[Document], notes: list[str], hits: li
     label = META_LABELS.get(field, field)
     lines, cites, missing = [], [], []
     for doc in docs:
+        if field == "page":
+            # the page's own lines are no passage of the text: each is quoted as the page says it
+            facts = page_facts(doc, query.norm)
+            if not facts:
+                missing.append(doc)
+                continue
+            lines.append(f"{place_name(doc)}（{year_label(doc.year)}）：{'；'.join(facts)}")
+            cites.extend(citation(doc, Chunk(-1, doc.doc_id, "网页信息", t, 0, 0, kind="meta")) for t in facts)
+            continue
         value = _meta_value(doc, field)
         if value is None:
             missing.append(doc)
             continue
         lines.append(f"{place_name(doc)}（{year_label(doc.year)}）：{value}")
-        span = doc.spans.get(field) or doc.spans.get("title") or [0, 0]
+        spans = [doc.spans.get(field) or doc.spans.get("title") or [0, 0]]
         if field == "date":
-            span = next((doc.spans[k] for k in ("date", "printed_date", "published") if k in doc.spans), span)
-        source = clean(doc.text[span[0]:span[1]].lstrip("# ").replace("*", "")) if span[1] else ""
-        chunk = Chunk(-1, doc.doc_id, "文件头", source, span[0], span[1], kind="meta")
-        cites.append(citation(doc, chunk))
+            # each date the document gives, quoted as it writes it (发布时间：2020/01/15)
+            spans = list(dict.fromkeys(tuple(doc.spans[k]) for k in ("date", "printed_date", "published")
+                                       if k in doc.spans)) or spans
+        elif field == "issuer" and "published" in doc.spans and tuple(doc.spans["published"]) != tuple(spans[0]) \
+                and RE_ORGAN_FIELD.search(doc.text[slice(*doc.spans["published"])]):
+            # a web page's info line names the organ too (来源：某县教育督导室)
+            spans.append(doc.spans["published"])
+        for span in spans:
+            source = clean(doc.text[span[0]:span[1]].lstrip("# ").replace("*", "")) if span[1] else ""
+            chunk = Chunk(-1, doc.doc_id, "文件头", source, span[0], span[1], kind="meta")
+            cites.append(citation(doc, chunk))
     if not lines:
         names = "、".join(f"《{d.title}》" if d.title else place_name(d) for d in missing)
         return Answer(question=query.question, kind="none",

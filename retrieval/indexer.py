@@ -29,7 +29,7 @@ from .textnorm import normalize
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]   # (stage, done, total)
 # Bump when parsing, chunking or schedule extraction changes: stored parses are then redone.
-PARSER_VERSION = 23
+PARSER_VERSION = 24
 MAX_PASSAGES = 3000   # passages of one file; the longest regulation here has a few hundred
 EMBED_BATCH = 16  # small batches keep the embedder free for questions during a reindex
 
@@ -93,7 +93,7 @@ def load_document(path: Path) -> Document:
     text, fmt, digest = read_file(path)
     page = clean_page(text)
     doc = Document(doc_id=path.stem, path=path.name, sha256=digest, fmt=fmt, text=page.text,
-                   dropped=page.dropped, pages=page.pages)
+                   dropped=page.dropped, pages=page.pages, page_lines=page.page_lines)
     return meta.extract(doc)
 
 

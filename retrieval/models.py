@@ -34,6 +34,7 @@ class Document:
     # source spans of the header lines the metadata came from: field -> [start, end]
     spans: dict[str, list[int]] = field(default_factory=dict)
     pages: list[int] = field(default_factory=list)  # a PDF's page starts in `text`; empty otherwise
+    page_lines: list[str] = field(default_factory=list)  # the web page's furniture that states a fact of it (浏览次数：321, 当前位置：…)
     kind: str = "文件"      # what replies call it: 工作要点, 通知, 条例, 法律 … (meta.document_kind)
 
     def page_at(self, offset: int) -> int | None:

@@ -72,6 +72,13 @@ class Cleaned:
     dropped: int      # lines of page furniture removed
     glosses: int = 0  # pinyin glosses removed
     pages: list[int] = field(default_factory=list)  # where each PDF page starts in `text`
+    page_lines: list[str] = field(default_factory=list)   # the page's own facts among the furniture
+
+
+# furniture that still says something about the page a reader may ask (浏览次数, 栏目, 主办):
+# kept beside the text, out of the passages
+PAGE_FACT_WIDTH = 80   # a document site's terms run longer: no fact of the page
+PAGE_FACT = re.compile(r"浏览|阅读|点击|访问|当前位置|您的位置|所在位置|您现在的位置|首页\s*(>|＞|»|›)|主办|承办|版权所有|来\s*源|作\s*者")
 
 
 
@@ -155,14 +162,17 @@ def _pipe_rows(line: str) -> str:
 def clean_page(text: str) -> Cleaned:
     """The circular without the page around it."""
     text, glosses = PINYIN_GLOSS.subn("", text)
-    kept, dropped = [], 0
+    kept, dropped, facts = [], 0, []
     for line in (_pipe_rows(ln) for ln in text.split("\n")):
         if PAGE_FIELD.search(line) and RE_COUNTER.search(line):
+            facts.extend(m.group(0) for m in RE_COUNTER.finditer(line))
             line = without_counters(line)   # the counter goes, the page's fields stay
             if not is_furniture(line):
                 dropped += 1
         if is_furniture(line):
             dropped += 1
+            if len(line.strip()) <= PAGE_FACT_WIDTH and PAGE_FACT.search(to_simplified(line)):
+                facts.append(" ".join(line.split()))
             continue
         kept.append(TRAILING_PAGE_NO.sub("", line) if re.search(r"[\u4e00-\u9fff]", line) else line)
     kept = _join_page_marks(kept)
@@ -170,7 +180,7 @@ def clean_page(text: str) -> Cleaned:
     for line in kept:
         out.extend(_unflatten(line))
     text, pages = _page_starts(out)
-    return Cleaned(text, dropped, glosses, pages)
+    return Cleaned(text, dropped, glosses, pages, list(dict.fromkeys(facts)))
 
 
 def _page_starts(lines: list[str]) -> tuple[str, list[int]]:

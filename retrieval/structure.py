@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .textnorm import to_simplified, width
+from .pageclean import PAGE_FIELD
 from .timeexpr import RE_DATE_AT_START
 
 CN_NUM = "一二三四五六七八九十"
@@ -424,9 +425,15 @@ RE_PASSING = re.compile(r"^[^。；]{0,90}(会议通过|批准|修正|修订)[�
 
 
 def is_meta_line(t: str) -> bool:
-    """Header/footer lines of an official document (文号, 日期, 印发, 抄送, 附件 …)."""
+    """Header/footer lines of an official document (文号, 日期, 印发, 抄送, 附件 …), and a web
+    page's info line of several labelled fields (来源：某局  发布日期：2023/09/28  阅读次数：587)."""
     t = t.strip()
-    return bool(RE_META_LINE.search(t) or (RE_DATE_AT_START.match(t) and RE_PASSING.match(t)))
+    return bool(RE_META_LINE.search(t) or (RE_DATE_AT_START.match(t) and RE_PASSING.match(t))
+                or (len(RE_FIELD.findall(t)) >= 2 and PAGE_FIELD.search(t)))
+
+
+# one labelled field of an info line: a short label, its value, then spaces or the line's end
+RE_FIELD = re.compile(r"(?:^|\s)[\u4e00-\u9fff]{2,6}\s*[:：]\s*[^\s:：]*(?=\s|$)")
 
 
 def _is_header_line(t: str, path: dict) -> bool:

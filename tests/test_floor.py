@@ -342,3 +342,39 @@ def test_the_signature_after_a_copied_table_is_no_cell_of_it(copied_tables):
     plain = [e for e in entries if "cells_plain" in e.doc_id]
     assert len(plain) == 4 and all("教育督导室" not in e.activity for e in entries)
     assert [e.months for e in plain] == [[3], [4], [5], [6]]   # not the signature's 2月20日
+
+
+@pytest.mark.parametrize("question,said", [
+    ("安吉双减专项督导那篇新闻浏览量多少", "浏览次数：1386"),
+    ("岳麓区10月责任督学工作要点有多少人看过", "阅读次数：587"),
+    ("德清第三责任区安排表放在网站哪个栏目", "当前位置：首页 > 政务公开 > 教育督导 > 督导动态"),
+])
+def test_what_the_web_page_says_of_itself_is_quoted_from_it(unseen, question, said):
+    """A read counter or a breadcrumb is page furniture, out of the passages, but still a fact of
+    the page a reader may ask: it is quoted as the page writes it."""
+    a = unseen.ask(question)
+    assert a.kind == "meta" and said in to_text(a)
+
+
+@pytest.mark.parametrize("question,said", [
+    ("临洮的督导工作总结是啥时候挂到网上的", "发布时间：2020/01/15"),
+    ("德清第三责任区工作安排表哪天发布的", "发布时间：2022-03-01"),
+])
+def test_a_page_date_is_quoted_as_the_page_writes_it(unseen, question, said):
+    a = unseen.ask(question)
+    assert a.kind == "meta" and said in to_text(a).replace(" ", "")
+
+
+@pytest.mark.parametrize("name,line", [
+    ("a1_yuelu_10yue.txt", "来源：长沙市岳麓区教育局  发布日期：2023/09/28  阅读次数：587"),
+    ("b1_lintao_zongjie.txt", "发布时间：2020/01/15    来源：临洮县人民政府教育督导室    浏览次数：642"),
+])
+def test_a_web_info_line_is_no_part_of_the_first_paragraph(name, line):
+    """A line of several labelled page fields is a header line: the paragraph after it does not
+    start with the page's source and date."""
+    from retrieval.chunker import chunk_document
+    from retrieval.indexer import load_document
+    doc = load_document(DATA / "corpus-dev" / name)
+    assert line.split()[0] in (DATA / "corpus-dev" / name).read_text("utf-8")
+    body = [c for c in chunk_document(doc) if c.kind == "text"]
+    assert not any(c.text.startswith(line.split("：")[0] + "：") for c in body)
