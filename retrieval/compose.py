@@ -265,7 +265,9 @@ def _detail_line(query: Query, answer: Answer, hits: list[Hit], docs: dict) -> A
         if m and h.coverage >= bar:
             cite = citation(docs[h.chunk.doc_id], h.chunk, sentence_at(text, m.start()))
             if not any(_covers(c, cite) for c in answer.citations):
-                return _appended(answer, [cite], first=True)
+                first = _appended(answer, [cite], first=True)
+                # the sentence that gives it comes first only while the reply fits its budget
+                return first if len(to_text(first)) <= budget(answer.kind) else answer
     answer.answer = f"文件没有写明{detail}。以下是文件中相关的内容：\n{answer.answer}"
     answer.unanswered = answer.unanswered or f"没有写明{detail}"
     return answer

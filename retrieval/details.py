@@ -62,9 +62,49 @@ class _At:
         return self.word
 
 
+SCHOOL_KINDS = ("小学", "中学", "幼儿园", "学校", "中心校")
+PROPER = ("ns", "nr", "nrt")   # jieba's tags of place and person names
+SCHOOL_NAME_RARE = 1000   # 山区 (2,809) and 农村 are kinds of school; 城关 (89), 龙江路 (3) names
+
+
+def named_schools(text: str) -> list[tuple[int, str, str]]:
+    """(position, own name, kind) of each school a text names by a proper name (龙江路 + 小学):
+    jieba's tagger reads the name as a place or a person's name; 每个/公办/实验 + 小学 are kinds."""
+    words = list(posseg.cut(text.replace(" ", "")))
+    out, pos = [], 0
+    for prev, w in zip(words, words[1:]):
+        if w.word in SCHOOL_KINDS and prev.flag in PROPER and len(prev.word) >= 2 \
+                and word_frequency(prev.word) < SCHOOL_NAME_RARE:
+            out.append((pos, prev.word, w.word))
+        pos += len(prev.word)
+    return out
+
+
+class _Listed:
+    """A list of names in a passage: what the regex finds (名单：, 组长), or two or more schools
+    named by their own names (龙泉小学和大屋陈学校) — a count of schools (5所幼儿园) names none."""
+
+    def __init__(self, pattern: re.Pattern):
+        self.pattern = pattern
+
+    def search(self, text: str):
+        return next(self.finditer(text), None)
+
+    def finditer(self, text: str):
+        yield from self.pattern.finditer(text)
+        names = named_schools(text.replace(" ", ""))
+        flat = text.replace(" ", "")
+        if len(names) >= 2 or any(RE_NEXT_SCHOOL.match(flat, pos + len(name + kind)) for pos, name, kind in names):
+            yield from (_At(pos, name + kind) for pos, name, kind in names)
+
+
+# a school named right after another in a list (城关小学、实验中学)
+RE_NEXT_SCHOOL = re.compile(r"[、，,和及与]\s*[\u4e00-\u9fff]{1,8}?(小学|中学|幼儿园|学校)")
+
+
 def _gives(name: str, pattern: str):
     compiled = re.compile(pattern.replace("{N}", _N))
-    return _Named(compiled) if name == "人名" else compiled
+    return _Named(compiled) if name == "人名" else _Listed(compiled) if name == "名单" else compiled
 
 
 # (what the reply calls it, how a question asks for it, what in a passage would give it)

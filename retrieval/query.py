@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from . import timeexpr
-import jieba.posseg as posseg
 
 from .datafile import rows
+from .details import named_schools
 from .lexical import expand, tokenize, word_frequency
 from .models import Document
 from .textnorm import normalize
@@ -31,7 +31,8 @@ META_INTENTS = [
     ("date", re.compile(r"落款|同一天(印发|发布|发)|(谁|哪个)先(印发|发布|发)|(是|分别是)?哪(一)?年的[?？]*$|(哪天|哪一天|几号|什么时候|啥时候|何时|哪年|日期|时间)(印发|发布|发的|下发|出台|发出|成文)|"
                         r"(印发|发布|发文|成文|下发|出台)(的)?(日期|时间)|(印发|发布|下发|出台)的$|(是|在)?(哪天|哪一天|什么时候|啥时候)(印发|发布|出)的|"
                         r"[月日号初底旬]份?(印发|下发|出台|发)的(吗|吧|[?？]|$)|(挂|放|发|传|贴)(到|在)?网上")),
-    ("title", re.compile(r"标题|文件名|题目|叫什么")),
+    # a school or a person that 叫什么名字 asks for a list of names, not the document's title
+    ("title", re.compile(r"标题|文件名|题目|(?<![校园所组人长师])叫什么")),
     # the web page a copy was taken from: its read counter, its column, the site that runs it
     ("page", re.compile(r"浏览|阅读量|阅读次数|点击量|点击数|访问量|多少人(看|读)|栏目|主办的?网站")),
 ]
@@ -337,20 +338,11 @@ def named_by_title(norm: str, documents: list[Document], regions: list[str] = ()
     return chosen, without
 
 
-SCHOOL_KINDS = ("小学", "中学", "幼儿园", "学校", "中心校")
-PROPER = ("ns", "nr", "nrt")   # jieba's tags of place and person names
-SCHOOL_NAME_RARE = 1000   # 山区 (2,809) and 农村 are kinds of school; 城关 (89), 龙江路 (3) names
 
 
 def named_school(text: str) -> tuple[str, str] | None:
-    """(own name, kind) of a school a question names by a proper name (龙江路 + 小学, 城关 + 小学):
-    jieba's tagger reads the name as a place or a person's name; 每个/公办/实验 + 小学 are kinds."""
-    words = list(posseg.cut(text.replace(" ", "")))
-    for prev, w in zip(words, words[1:]):
-        if w.word in SCHOOL_KINDS and prev.flag in PROPER and len(prev.word) >= 2 \
-                and word_frequency(prev.word) < SCHOOL_NAME_RARE:
-            return prev.word, w.word
-    return None
+    """(own name, kind) of the first school a question names by a proper name (龙江路小学)."""
+    return next(((name, kind) for _, name, kind in named_schools(text)), None)
 
 
 def unheld_item(text: str, alts: dict[str, list[list[str]]], in_corpus, inside_word) -> tuple[str, list[str]]:

@@ -378,3 +378,20 @@ def test_a_web_info_line_is_no_part_of_the_first_paragraph(name, line):
     assert line.split()[0] in (DATA / "corpus-dev" / name).read_text("utf-8")
     body = [c for c in chunk_document(doc) if c.kind == "text"]
     assert not any(c.text.startswith(line.split("：")[0] + "：") for c in body)
+
+
+@pytest.mark.parametrize("question", [
+    "我是青阳县一家幼儿园园长，那5所被评估的幼儿园叫什么名字",
+    "安吉县“双减”专项督导“回头看”后被通报的学校有哪些？",
+    "兰山区2017年幼儿园办园行为督导评估名单中具体包括哪些幼儿园？",
+])
+def test_names_a_document_only_counts_are_said_missing(unseen, question):
+    """5所幼儿园 counts schools and names none: asked which, the reply says the documents do not
+    list them (the passages that count them follow)."""
+    a = unseen.ask(question)
+    assert "没有写明名单" in first_line(a) and a.citations
+
+
+def test_schools_named_in_a_passage_answer_which_ones(engine):
+    a = engine.ask("东湖市级义务教育现代化学校创建是哪几所学校")
+    assert not a.unanswered and "龙泉小学" in to_text(a)
