@@ -8,7 +8,7 @@ from dataclasses import replace
 from . import timeexpr
 from .models import Chunk, Document, ScheduleEntry
 from .scope import place_name
-from .textnorm import first_sentence
+from .textnorm import SENTENCE, first_sentence
 
 TIME_HEADERS = re.compile(r"时间|月份|日期|时限")
 SKIP_HEADERS = re.compile(r"^(序号|备注|编号)$")
@@ -135,12 +135,20 @@ def _own_part(clause: str, found: list[timeexpr.When], k: int) -> str:
     return ""
 
 
+def _shares_action(clause: str, found: list[timeexpr.When]) -> bool:
+    """Whether a date of the clause has no words of its own before the next date."""
+    return any(not clause[w.end:nxt.start].strip(_JOINERS) for w, nxt in zip(found, found[1:]))
+
+
 def _text_entries(doc: Document, chunk: Chunk, has_table: bool) -> list[ScheduleEntry]:
     out: list[ScheduleEntry] = []
     seen: set[tuple] = set()
     clauses = [m.group(0) for m in _CLAUSE.finditer(chunk.text)]
     for i, clause in enumerate(clauses):
-        found = [w for w in timeexpr.find_all(fold(clause)) if w.valid and w.months]
+        # a time inside a title (《…2023年下半年…工作计划》) names that document, not a step
+        titles = [m.span() for m in re.finditer(r"《[^》]*》", clause)]
+        found = [w for w in timeexpr.find_all(fold(clause)) if w.valid and w.months
+                 and not any(a < w.start and w.end < b for a, b in titles)]
         for k, w in enumerate(found):
             # a table gives the plan's months: a school-term guess (春季开学 ≈ 2–3月) or a 全年 in
             # the body of a document with one adds nothing; a month or a date the body writes is
@@ -166,9 +174,31 @@ def _text_entries(doc: Document, chunk: Chunk, has_table: bool) -> list[Schedule
             # a month or a date the sentence names is quoted whole; 每月/全年/春季开学 stand in
             # every month's list, by their clause alone
             said = "" if w.recurring or w.approximate else sentence_around(doc.text, s, e)
+            if said and _is_title_of(said, chunk):
+                # the dated sentence is the section's title (（五）总结报送（3月13日前）。): what is
+                # done is the sentence after it
+                said = _title_and_next(chunk.text) or said
+            if not said and len(found) > 1 and not (w.recurring or w.approximate) \
+                    and len(clause) <= SENTENCE_SHOWN and _shares_action(clause, found):
+                # dates that share one action (分别于6月30日和12月20日前报送) are quoted as
+                # written, not pieced together per date (分别于6月30日报送 is not in the text)
+                said = re.sub(r"^\d{1,2}\s*[.．、]\s*", "", clause.rstrip("，,。；"))
             out.extend(replace(x, said=said) if said else x
                        for x in _entries(doc, w, activity, clause[w.start:w.end], s, e, "text", chunk.heading))
     return out
+
+
+def _is_title_of(sentence: str, chunk: Chunk) -> bool:
+    """Whether a sentence is the title its passage is filed under (the heading's last part)."""
+    head = re.sub(r"\s+", "", chunk.heading.split(" > ")[-1])
+    return bool(head) and re.sub(r"\s+", "", sentence).rstrip("。；.") == head.rstrip("。；.")
+
+
+def _title_and_next(text: str) -> str:
+    """A passage's title sentence and the sentence after it, when both fit in a reply's line."""
+    sentences = [m.group(0) for m in SENTENCE.finditer(text)][:2]
+    joined = " ".join("".join(sentences).split())
+    return joined if len(sentences) == 2 and len(joined) <= 2 * SENTENCE_SHOWN else ""
 
 
 _SENTENCE_END = "。；！？\n"
@@ -233,7 +263,26 @@ def extract_schedule(doc: Document, chunks: list[Chunk]) -> list[ScheduleEntry]:
         if chunk.kind == "row":
             entries.extend(_row_entries(doc, chunk))
     has_table = any(e.source == "table" for e in entries)
+    dated_heads: set[str] = set()
     for chunk in chunks:
         if chunk.kind == "text":
             entries.extend(_text_entries(doc, chunk, has_table))
+            entries.extend(_heading_entries(doc, chunk, dated_heads))
     return entries
+
+
+def _heading_entries(doc: Document, chunk: Chunk, done: set[str]) -> list[ScheduleEntry]:
+    """A section whose heading dates it (（一）学校自评（2025年3月1日—3月31日）): its first passage
+    is that time's step, said by the heading and the passage's first sentence."""
+    head = chunk.heading.split(" > ")[-1]
+    if head in done:
+        return []
+    found = [w for w in timeexpr.find_all(fold(head)) if w.valid and w.months
+             and not w.approximate and not w.recurring]
+    if len(found) != 1 or found[0].text in chunk.text:
+        return []   # no date of its own, or one the passage says again (read there)
+    done.add(head)
+    w = found[0]
+    label = re.sub(r"^[（(]?[一二三四五六七八九十\d]{1,3}[)）、.．]\s*", "", head)
+    activity = f"{label}：{first_sentence(chunk.text)}"
+    return _entries(doc, w, activity, w.text, chunk.start, chunk.end, "text", chunk.heading)

@@ -84,8 +84,10 @@ def answer_month(query: Query, plans: list[Document], notes: list[str],
         doc_entries = schedule.get(doc.doc_id, [])
         if any(e.source == "document" for e in doc_entries):
             # the plan of one month: its items are the month's list (their own dated steps are
-            # for when-questions)
-            doc_entries = [e for e in doc_entries if e.source == "document"]
+            # for when-questions); another month asked gets the steps it dates in that month
+            period = [e for e in doc_entries if e.source == "document"]
+            doc_entries = period if any(set(e.months) & set(months) for e in period) else \
+                [e for e in doc_entries if e.source != "document"]
         has_table = any(e.source in ("table", "document") for e in doc_entries)
         hits = [e for e in doc_entries if e.year == year and set(e.months) & set(months)
                 and (keep is None or keep(e))]

@@ -395,3 +395,54 @@ def test_names_a_document_only_counts_are_said_missing(unseen, question):
 def test_schools_named_in_a_passage_answer_which_ones(engine):
     a = engine.ask("东湖市级义务教育现代化学校创建是哪几所学校")
     assert not a.unanswered and "龙泉小学" in to_text(a)
+
+
+@pytest.mark.parametrize("question,said", [
+    ("江西省2026年3月有什么工作安排", "各设区市教育局须于3月13日前将开学检查工作总结及《问题整改台账》报送省教育厅教育督导处"),
+    ("宜昌市2019年10月有什么工作安排", "市级组织对各县市区挂牌督导工作进行随机抽查"),
+])
+def test_a_dated_section_title_is_listed_with_what_is_done(unseen, question, said):
+    """（五）总结报送（3月13日前）。 dates a step and says nothing of it: the month's list quotes
+    the sentence after it too."""
+    a = unseen.ask(question)
+    assert a.kind == "month" and said in to_text(a).split("相关原文")[0]
+
+
+@pytest.mark.parametrize("question,said", [
+    ("潍坊市2025年12月有什么工作安排", "认定各学校评估等级，并通过潍坊教育网向社会公布"),
+    ("岳麓区2023年11月有什么工作安排", "区教育督导室计划于11月上旬组织责任督学开展交叉督导"),
+    ("甘肃2025年6月有什么督导工作", "分别于6月30日和12月20日前报送"),
+])
+def test_a_month_list_quotes_steps_dated_by_heading_or_as_written(unseen, question, said):
+    """A section dated by its heading only (### （四）结果认定与公布（2025年12月）), a step a
+    single-month plan dates in the next month, and a clause of two dates, quoted as written."""
+    a = unseen.ask(question)
+    assert a.kind == "month" and not a.unanswered and said in to_text(a).split("相关原文")[0]
+
+
+def test_a_time_in_a_document_title_is_no_step():
+    from retrieval.chunker import chunk_document
+    from retrieval.indexer import load_document
+    from retrieval.schedule_reader import extract_schedule
+    doc = load_document(DATA / "corpus-dev" / "a1_yuelu_10yue.txt")
+    assert not any("下半年" in e.when_text for e in extract_schedule(doc, chunk_document(doc)))
+
+
+@pytest.mark.parametrize("name,title,months", [
+    ("b1_weifang_fangan.md", "（四）结果认定与公布（2025年12月）", [12]),
+    ("a1_yichang_guapai.txt", "（三）市级抽查阶段（9月至10月）", [9, 10]),
+])
+def test_a_heading_of_its_own_dates_the_passage_under_it(tmp_path, name, title, months):
+    """The dated title on a line of its own (a Markdown heading; yichang's laid out so) dates the
+    passage below it, which names no time itself."""
+    from retrieval.chunker import chunk_document
+    from retrieval.indexer import load_document
+    from retrieval.schedule_reader import extract_schedule
+    text = (DATA / "corpus-dev" / name).read_text("utf-8")
+    if not text.count(f"### {title}"):
+        text = text.replace(f"{title}。", f"### {title}\n\n")
+    path = tmp_path / name
+    path.write_text(text, "utf-8")
+    doc = load_document(path)
+    under = [e for e in extract_schedule(doc, chunk_document(doc)) if title[3:7] in e.activity]
+    assert [e.months for e in under] == [months]
