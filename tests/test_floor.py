@@ -446,3 +446,17 @@ def test_a_heading_of_its_own_dates_the_passage_under_it(tmp_path, name, title, 
     doc = load_document(path)
     under = [e for e in extract_schedule(doc, chunk_document(doc)) if title[3:7] in e.activity]
     assert [e.months for e in under] == [months]
+
+
+@pytest.mark.parametrize("question,said", [
+    ("蒲城疫情防控专项督导检查表里具体有哪些指标", "没有写明评分细则"),
+    ("莆田复查的评分细则是什么", "没有写明评分细则"),
+    ("蒲城疫情督导检查表在哪下载", "没有写明网址"),
+    ("奉贤网络问卷的链接在哪", "没有写明网址"),
+    ("那个均衡认定的函 检查组去各省的差旅费是谁出啊", "没有写明费用承担"),
+])
+def test_an_instrument_or_a_link_a_document_only_names_is_said_missing(unseen, question, said):
+    """A checklist's items, a scoring scheme, a download link, who pays: the passages that name
+    them follow, under a first line that says the documents do not give them."""
+    a = unseen.ask(question)
+    assert said in first_line(a) and a.citations
