@@ -116,10 +116,21 @@ def answer_month(query: Query, plans: list[Document], notes: list[str],
             f"{'、'.join(no_table[:NAMED_PLACES])}等 {len(no_table)} 地"
         notes.insert(0, f"{named}的{kinds}未列月度安排表。")
     head = f"{label}的工作安排："
+    unanswered = ""
     if not cites:
         head = f"{label}没有找到列明的工作安排。"
+    elif len(months) < 6 and all(_every_month(e) for e in entries_out):
+        # only what is done every month (每月到校督导): nothing is planned for this month itself;
+        # those items still follow
+        head = unanswered = f"{label}没有找到专门列明的工作安排，只有每月都要做的："
     return Answer(question=query.question, kind="month" if cites else "none", answer=head, citations=cites,
-                  notes=notes, months=months, schedule=entries_out, sections=parts)
+                  notes=notes, months=months, schedule=entries_out, sections=parts, unanswered=unanswered)
+
+
+def _every_month(entry: dict) -> bool:
+    """An entry (as entry_json gives it) that recurs all year or spans half of it (每月, 上半年)
+    rather than dating this month."""
+    return len(entry.get("months", [])) >= 6
 
 
 def _dated_elsewhere(query: Query, doc: Document, entries: list[ScheduleEntry], specific: set[str],

@@ -460,3 +460,11 @@ def test_an_instrument_or_a_link_a_document_only_names_is_said_missing(unseen, q
     them follow, under a first line that says the documents do not give them."""
     a = unseen.ask(question)
     assert said in first_line(a) and a.citations
+
+
+@pytest.mark.parametrize("question", ["宜昌市2019年挂牌督导工作通知中，1月份有哪些工作安排？", "甘肃2025年1月有什么督导工作"])
+def test_a_month_with_only_monthly_items_says_so_first(unseen, question):
+    """每月到校督导 and 上半年 date no step in January: the first line says nothing is planned for
+    the month itself, and the monthly items still follow."""
+    a = unseen.ask(question)
+    assert first_line(a).startswith("1月没有找到专门列明的工作安排") and "每月" in to_text(a)
