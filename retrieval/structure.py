@@ -131,10 +131,11 @@ def _label(text: str, level: int) -> str:
     return number
 
 
-def _header_cells(line: Line, following: Line | None = None) -> list[str] | None:
+def _header_cells(line: Line, following: list[Line] = ()) -> list[str] | None:
     """The column names of a table's header row: short names, most of them known header words
     (时间, 工作内容 …) and one naming the time; or, whatever the other names (督导重点, 工作要求),
-    one naming the time when the line after it starts a row with a time (2月, 1 … 3月上旬)."""
+    one naming the time when the line after it starts a row with a time (2月, 1 … 3月上旬); or
+    tab-separated names over two rows of as many tab-separated cells (一级指标 二级指标 分值)."""
     t = line.text
     cells = [c for c in re.split(r"\t|\s+", t) if c]
     if len(cells) < 2 or any(len(c) > 8 or re.search(r"[\d，,。；;：:、]", c) for c in cells):
@@ -143,7 +144,10 @@ def _header_cells(line: Line, following: Line | None = None) -> list[str] | None
     timed = any(TIME_HEADER.search(c) for c in cells)
     if known == len(cells) or (known * 2 >= len(cells) and timed):
         return cells
-    if timed and following is not None and _starts_timed_row(following):
+    if timed and following and _starts_timed_row(following[0]):
+        return cells
+    if "\t" in line.raw and len(following) >= 2 and all(
+            "\t" in ln.raw and len(_cell_spans(ln)) == len(cells) for ln in following[:2]):
         return cells
     return None
 
@@ -267,7 +271,7 @@ def parse(text: str) -> list[Block]:
                     continue
             close_table()
 
-        header = _header_cells(line, next((ln for ln in lines[i + 1:i + 3] if ln.text), None))
+        header = _header_cells(line, [ln for ln in lines[i + 1:i + 6] if ln.text][:2])
         if header is None and _header_like(t):
             # one cell per line: a run of header words on consecutive lines, or of short names
             # one of which names the time when a time cell (2月) follows them

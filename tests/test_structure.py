@@ -162,3 +162,20 @@ def test_a_short_title_with_its_text_below_stays_a_heading(tmp_path):
                     "对照创新县标准，完善责任区设置，开展挂牌督导。\n（二）开展专项督导。\n", "utf-8")
     chunk = next(c for c in chunk_document(load_document(path)) if "对照创新县标准" in c.text)
     assert chunk.heading.endswith("（一）积极争创责任区督学挂牌督导创新县")
+
+
+def test_a_table_without_a_time_column_is_read_by_its_rows(tmp_path):
+    """Names no word list holds over two rows of as many cells (一级指标 二级指标 分值; 组别 片区
+    成员): a table, each row quoted with its column names, not cells glued into one passage."""
+    from retrieval.chunker import chunk_document
+    from retrieval.indexer import load_document
+    from retrieval.chunker import row_text
+    from tests.conftest import DATA
+    grouped = tmp_path / "fenzu.txt"
+    grouped.write_text("某某县开学督导分组安排\n\n组别\t片区\t成员\n第一组\t城关片区\t张某、李某\n"
+                       "第二组\t东部片区\t王某、赵某\n\n某某县教育督导室\n2024年2月1日\n", "utf-8")
+    for path, row in ((DATA / "corpus-dev" / "b1_weifang_fangan.md", "一级指标：办学方向（15分）；二级指标：加强党建工作；分值：5"),
+                      (grouped, "组别：第二组；片区：东部片区；成员：王某、赵某")):
+        doc = load_document(path)
+        rows = [row_text(c) for c in chunk_document(doc) if c.kind == "row"]
+        assert row in rows, rows[:3]
