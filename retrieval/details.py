@@ -15,9 +15,8 @@ _N = r"[\d一二两三四五六七八九十百千]+"
 DETAILS_FILE = Path(__file__).parent / "data" / "details.txt"
 
 
-class _Named:
-    """A person's name in a passage: what the regex finds (组长：张三), or a name jieba's tagger
-    reads as one (主任吴建平) — a library knows Chinese names better than a list of titles."""
+class _RegexAnd:
+    """What gives a detail: a regex's matches, then those found another way (read like a regex)."""
 
     def __init__(self, pattern: re.Pattern):
         self.pattern = pattern
@@ -27,6 +26,17 @@ class _Named:
 
     def finditer(self, text: str):
         yield from self.pattern.finditer(text)
+        yield from self.more(text)
+
+    def more(self, text: str):
+        return iter(())
+
+
+class _Named(_RegexAnd):
+    """A person's name in a passage: what the regex finds (组长：张三), or a name jieba's tagger
+    reads as one (主任吴建平) — a library knows Chinese names better than a list of titles."""
+
+    def more(self, text: str):
         pos = 0
         for w in posseg.cut(text):
             if is_name(w.word, w.flag):
@@ -80,20 +90,13 @@ def named_schools(text: str) -> list[tuple[int, str, str]]:
     return out
 
 
-class _Listed:
+class _Listed(_RegexAnd):
     """A list of names in a passage: what the regex finds (名单：, 组长), or two or more schools
     named by their own names (龙泉小学和大屋陈学校) — a count of schools (5所幼儿园) names none."""
 
-    def __init__(self, pattern: re.Pattern):
-        self.pattern = pattern
-
-    def search(self, text: str):
-        return next(self.finditer(text), None)
-
-    def finditer(self, text: str):
-        yield from self.pattern.finditer(text)
-        names = named_schools(text.replace(" ", ""))
+    def more(self, text: str):
         flat = text.replace(" ", "")
+        names = named_schools(flat)
         if len(names) >= 2 or any(RE_NEXT_SCHOOL.match(flat, pos + len(name + kind)) for pos, name, kind in names):
             yield from (_At(pos, name + kind) for pos, name, kind in names)
 
