@@ -468,3 +468,12 @@ def test_a_month_with_only_monthly_items_says_so_first(unseen, question):
     the month itself, and the monthly items still follow."""
     a = unseen.ask(question)
     assert first_line(a).startswith("1月没有找到专门列明的工作安排") and "每月" in to_text(a)
+
+
+@pytest.mark.parametrize("question", ["襄垣县2025年春季开学督导检查的对象是哪些学校",
+                                      "肥西县2024年春季开学专项督导的重点对象是哪些学校？"])
+def test_which_schools_are_the_object_asks_a_kind_not_names(unseen, question):
+    """对象是哪些学校 asks which kind of school (全县公办、民办中小学校…), which the documents give:
+    no "没有写明名单"."""
+    a = unseen.ask(question)
+    assert "没有写明" not in first_line(a) and a.citations
