@@ -52,7 +52,8 @@ def page_label(page: int | None) -> str:
 def short_source(doc_number: str, title: str, heading: str, page: int | None = None) -> str:
     """The compact source line under a group of schedule entries: 文号 › heading path (page)."""
     source = clip(doc_number, NAME_SHOWN) or f"《{clip(title, SOURCE_TITLE)}》"
-    return f"   —— {source} › {clip(_heading(heading), SOURCE_HEADING)}{page_label(page)}"
+    where = f" › {clip(_heading(heading), SOURCE_HEADING)}" if heading else ""
+    return f"   —— {source}{where}{page_label(page)}"
 
 
 def passages(citations: list[Citation], place: str = "") -> Section:

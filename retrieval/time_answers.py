@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+from .compose import MONTH_BUDGET
 from .answer import about_subject, citation, excerpt, relevant
 from .lexical import mentions
 from .models import Answer, Citation, Document, Hit, Line, ScheduleEntry, Section
 from .scope import kind_name, place_name, year_label
 from .schedule_reader import schedule_year
 from .query import MONTH_WORDS, Query, without_form
+from .render import to_text
 from .textnorm import normalize
 from .timeexpr import asked_days, day_level, find_all
 
@@ -99,8 +102,10 @@ def answer_month(query: Query, plans: list[Document], notes: list[str],
             continue
         kind = ("（全文是该月的工作安排）" if any(e.source == "document" for e in hits)
                 else "" if has_table else "（正文中写明时间的事项）")
-        parts.append(Section(place_name(doc), f"{year_label(year)}{kind}", entry_lines(doc, hits, year)))
-        for e in hits:
+        steps = _period_steps(doc_entries, schedule.get(doc.doc_id, []), hits, months, year)
+        lines = period_lines(doc, hits, steps, year) if steps else entry_lines(doc, hits, year)
+        parts.append(Section(place_name(doc), f"{year_label(year)}{kind}", lines))
+        for e in hits + steps:
             cites.append(entry_citation(doc, e))
             entries_out.append(entry_json(e))
     if cites and len(empty) > 1:
@@ -123,8 +128,52 @@ def answer_month(query: Query, plans: list[Document], notes: list[str],
         # only what is done every month (每月到校督导): nothing is planned for this month itself;
         # those items still follow
         head = unanswered = f"{label}没有找到专门列明的工作安排，只有每月都要做的："
-    return Answer(question=query.question, kind="month" if cites else "none", answer=head, citations=cites,
-                  notes=notes, months=months, schedule=entries_out, sections=parts, unanswered=unanswered)
+    answer = Answer(question=query.question, kind="month" if cites else "none", answer=head, citations=cites,
+                    notes=notes, months=months, schedule=entries_out, sections=parts, unanswered=unanswered)
+    return _within_budget(answer)
+
+
+def _period_steps(shown: list[ScheduleEntry], entries: list[ScheduleEntry], items: list[ScheduleEntry],
+                  months: list[int], year: int | None) -> list[ScheduleEntry]:
+    """The dated steps written inside the items of a single-month document's list (于10月31日前
+    提交督导记录表 in its item 7.), for the month asked: they say when within the month."""
+    if not any(e.source == "document" for e in items):
+        return []
+    return [e for e in entries if e.source == "text" and e not in shown and e.year == year
+            and set(e.months) & set(months) and len(e.months) < 6 and not e.approximate
+            and any(i.start <= e.start < i.end for i in items)]
+
+
+def period_lines(doc: Document, items: list[ScheduleEntry], steps: list[ScheduleEntry],
+                 plan_year: int | None) -> list[Line]:
+    """A single-month document's items, each with the dated steps its passage writes quoted
+    under it, and one source line: every item is a section of the same document."""
+    lines = []
+    for item in items:
+        title = entry_text(item, plan_year)
+        lines.append(Line(title, entry_citation(doc, item)))
+        said = {normalize(title)}
+        for s in steps:
+            text = entry_text(s, plan_year)
+            if item.start <= s.start < item.end and normalize(text) not in said:
+                said.add(normalize(text))
+                lines.append(Line(text, entry_citation(doc, s), "quote"))
+    whole = replace(entry_citation(doc, items[0]), heading="")
+    lines.append(Line("", whole, "source", short=True))
+    return lines
+
+
+def _within_budget(answer: Answer) -> Answer:
+    """A month list over its budget loses the dated steps quoted under its items, last first:
+    the items themselves are the list."""
+    while len(to_text(answer)) > MONTH_BUDGET:
+        at = [(s, i) for s, sec in enumerate(answer.sections) for i, line in enumerate(sec.lines)
+              if line.role == "quote"]
+        if not at:
+            break
+        s, i = at[-1]
+        del answer.sections[s].lines[i]
+    return answer
 
 
 def _every_month(entry: dict) -> bool:
