@@ -10,6 +10,7 @@ from .chunker import row_text
 from .models import Answer, Chunk, Citation, Document, Hit
 from .scope import kind_name, place_name, year_label
 from .query import Query
+from .render import to_text
 from .textnorm import SENTENCE, clean, normalize
 from .timeexpr import asked_days, day_level
 
@@ -125,9 +126,13 @@ def answer_passages(query: Query, hits: list[Hit], docs: dict[str, Document], to
         if not any((c.doc, c.start) == (dropped.doc, dropped.start) for c in whole):
             more.insert(len(whole), dropped)   # … shown under “更多原文”, once (whole, if it was cut)
     kind = kind_name(docs[c.doc] for c in shown)
-    return Answer(question=query.question, kind="passages",
-                  answer=f"在{kind}中找到 {len(shown)} 段相关原文：", citations=shown,
-                  notes=notes, more=more)
+    return Answer(question=query.question, kind="passages", answer=passages_head(kind, len(shown)),
+                  citations=shown, notes=notes, more=more)
+
+
+def passages_head(kind: str, count: int) -> str:
+    """The first line of a passage answer: how many passages of what kind of document."""
+    return f"在{kind}中找到 {count} 段相关原文："
 
 
 def ranked(hits: list[Hit], meta: bool = False) -> list[Hit]:
@@ -291,12 +296,19 @@ def _own_date(doc: Document):
     return None
 
 
-def more_answer(query: Query, previous: Answer, top_k: int) -> Answer:
-    """“还有呢”: the next passages of the previous answer."""
+def more_answer(query: Query, previous: Answer, top_k: int, limit: int) -> Answer:
+    """“还有呢”: the next passages of the previous answer, up to `top_k` of them while the reply
+    stays within `limit` characters (the first always)."""
     if not previous.more:
         return Answer(question=query.question, kind="none", answer="上一个问题没有更多相关原文了。")
-    return Answer(question=query.question, kind="passages", answer="更多相关原文：",
-                  citations=previous.more[:top_k], more=previous.more[top_k:])
+    answer = Answer(question=query.question, kind="passages", answer="更多相关原文：",
+                    citations=previous.more[:1], more=previous.more[1:])
+    for n in range(2, min(top_k, len(previous.more)) + 1):
+        trial = replace(answer, citations=previous.more[:n], more=previous.more[n:])
+        if len(to_text(trial)) > limit:
+            break
+        answer = trial
+    return answer
 
 
 SURE = 0.6   # coverage above which a passage is taken to say "yes, the document plans this"

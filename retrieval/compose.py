@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from . import decline
-from .answer import answer_meta, answer_passages, citation, declined_answer, excerpt
+from .answer import answer_meta, answer_passages, citation, declined_answer, excerpt, passages_head
 from .chunker import HEAD, row_text
 from .details import asked_detail, given_at, missing_detail, topic_words, topical
 from .meta import field_evidence
@@ -122,8 +122,9 @@ def agrees(special: Answer, floor: Answer) -> bool:
 
 
 def reply(query: Query, plans: list[Document], hits: list[Hit], special: Answer | None, docs: dict,
-          top_k: int, notes: list[str], evidence: Evidence, embedder: str = "") -> Answer:
-    """The reply to a question from its hits and the special answer tried (None: none tried)."""
+          top_k: int, notes: list[str], evidence: Evidence, embedder: str = "", reserve: int = 0) -> Answer:
+    """The reply to a question from its hits and the special answer tried (None: none tried);
+    `reserve`: characters the engine adds to it afterwards (a line on the year asked)."""
     floor = answer_passages(query, hits, docs, top_k, notes)
     floor = _named_heads_first(query, special, floor, hits, docs)
     verdict = decline.judge(query, hits, floor.citations, embedder)
@@ -156,7 +157,45 @@ def reply(query: Query, plans: list[Document], hits: list[Hit], special: Answer 
         if special is not None:
             evidence.reason = "特殊回答说缺少的内容，原文中有：由原文回答"
         answer = floor
-    return _detail_line(query, answer, hits, docs)
+    answer = _detail_line(query, answer, hits, docs)
+    return _filled(query, answer, floor, evidence, docs, reserve)
+
+
+def _filled(query: Query, answer: Answer, floor: Answer, evidence: Evidence, docs: dict,
+            reserve: int) -> Answer:
+    """The floor kept to the end: after all a reply shows, the other passages the search found
+    (the rest of a passage quoted in part, the next best ones) while the reply fits the budget
+    of what was asked — word coverage and a special answer's choice both misjudge at times which
+    passage answers, and the passage a plain search would show must still be there. A reply
+    that says the documents lack what was asked shows only the closest passages it has."""
+    if answer.unanswered or answer.kind in ("none", "invalid", "meta") or evidence.decision == "decline":
+        return answer   # a metadata field is quoted from the line that gives it
+    # a month's list may run to its own budget, passages added to any reply only to this one
+    limit = REPLY_BUDGET - reserve
+    pool = [c for c in [*floor.citations, *floor.more]
+            if not any(_covers(s, c) for s in answer.citations)]
+    kept: list[Citation] = []
+    for c in pool:
+        if any(_covers(k, c) for k in kept):
+            continue
+        if len(to_text(_with(answer, kept + [c], docs))) <= limit:
+            kept.append(c)
+    if not kept:
+        return answer
+    evidence.decision = evidence.decision if "+passages" in evidence.decision else evidence.decision + "+passages"
+    filled = _with(answer, kept, docs)
+    filled.more = [m for m in answer.more if not any(_same(m, k) for k in kept)]
+    return filled
+
+
+def _with(answer: Answer, extra: list[Citation], docs: dict) -> Answer:
+    """The answer with `extra` passages after its own: a passage answer numbers them on."""
+    if answer.kind == "passages" and not answer.sections:
+        cites = [*answer.citations, *extra]
+        head = answer.answer.split("\n")
+        head[0] = passages_head(kind_name(docs[c.doc] for c in cites), len(cites))
+        return replace(answer, answer="\n".join(head), citations=cites)
+    return _appended(answer, extra)
 
 
 TIME_CLAIMS = ("when", "yesno", "order")
@@ -232,6 +271,9 @@ def _with_passages(special: Answer, floor: Answer, evidence: Evidence, most: int
     return answer
 
 
+RELATED = "相关原文："
+
+
 def _appended(special: Answer, extra: list[Citation], first: bool = False) -> Answer:
     """A copy of the answer with `extra` passages quoted after its own sections (`first`: before
     them, as the passage that gives what was asked)."""
@@ -240,7 +282,11 @@ def _appended(special: Answer, extra: list[Citation], first: bool = False) -> An
     if first and special.kind in ("passages", "exists"):
         return replace(special, sections=[], citations=[*extra, *special.citations][:len(special.citations) + 1])
     section = passages(extra)
-    section.title = "相关原文："
+    section.title = RELATED
+    if not first and own and own[-1].title == RELATED:
+        # more passages after those already added: one numbered list
+        section.lines = own[-1].lines + section.lines
+        own = own[:-1]
     parts = [section, *own] if first else [*own, section]
     cites = [*extra, *special.citations] if first else [*special.citations, *extra]
     return replace(special, sections=parts, citations=cites)

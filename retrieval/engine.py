@@ -225,7 +225,7 @@ class Engine:
         understood = ""
         answer = None
         if prev is not None and query.followup == "more":
-            answer = more_answer(query, prev.answer, top_k)
+            answer = more_answer(query, prev.answer, top_k, compose.REPLY_BUDGET)
             query = prev.query
         elif prev is not None and query.followup == "detail":
             query = replace(prev.query, question=question, intent="passage")
@@ -302,8 +302,10 @@ class Engine:
         fn = ANSWERS.get(query.intent) if query.confidence >= CONFIDENT else None
         if fn is not None:
             special = fn(query, plans, [], hits, state, top_k)
+        # the year line the engine puts first counts against the reply's budget
+        reserve = sum(len(n) + 1 for n in year_notes)
         answer = compose.reply(query, plans, hits, special, state.built.documents, top_k, [], evidence,
-                               state.built.manifest.embedder)
+                               state.built.manifest.embedder, reserve)
         return _explained(self._year_line(query, answer, year_notes), evidence)
 
     @staticmethod

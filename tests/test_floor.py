@@ -477,3 +477,66 @@ def test_which_schools_are_the_object_asks_a_kind_not_names(unseen, question):
     no "没有写明名单"."""
     a = unseen.ask(question)
     assert "没有写明" not in first_line(a) and a.citations
+
+
+PLAN_OF_MARCH = """某县2024年3月责任督学挂牌督导工作要点
+
+1.做好春季开学督导。各责任督学要于3月4日至3月8日深入所负责学校，查看学生到校情况。
+
+2.开展校园安全排查。重点检查食堂和宿舍，督促学校整改隐患。
+
+3.按时报送督导资料。各责任督学于3月29日前提交本月督导记录表。
+
+某县教育督导室
+2024年2月26日
+"""
+
+
+@pytest.fixture(scope="module")
+def month_plans(tmp_path_factory, nano):
+    """A single-month plan written here beside corpus-dev's: two members of the class."""
+    corpus = tmp_path_factory.mktemp("month-plans")
+    (corpus / "mouxian_2024_3yue.txt").write_text(PLAN_OF_MARCH, "utf-8")
+    shutil.copy(DATA / "corpus-dev" / "a1_yuelu_10yue.txt", corpus)
+    eng = make_engine(corpus, tmp_path_factory.mktemp("month-plans-index"), nano)
+    eng.open()
+    return eng
+
+
+@pytest.mark.parametrize("question,item,steps", [
+    ("某县2024年3月有什么工作安排", "做好春季开学督导",
+     ["各责任督学要于3月4日至3月8日深入所负责学校", "各责任督学于3月29日前提交本月督导记录表"]),
+    ("岳麓区2023年10月有什么工作安排", "做好国庆假期后返校复课督导",
+     ["于10月31日前通过“岳麓区教育督导管理平台”提交本月督导记录表和督导意见书"]),
+])
+def test_a_single_month_plan_lists_its_items_with_the_steps_they_date(month_plans, question, item, steps):
+    """The plan of one month is its own list: each item, the dated steps written in it quoted
+    under it, and one source line for the document rather than one per item."""
+    a = month_plans.ask(question)
+    text = to_text(a).replace(" ", "")
+    assert a.kind == "month" and item in text and all(s in text for s in steps), to_text(a)
+    listing = to_text(a).split("相关原文：")[0]
+    assert listing.count("——") == 1
+    assert len(to_text(a)) <= 1500
+
+
+@pytest.mark.parametrize("question", ["就是那个 大足开学专项督导重点查啥",
+                                      "嗯 那个 岳麓区秋冬季校园安全隐患排查 就是查啥来着"])
+def test_hesitations_around_a_question_are_not_its_words(request, question):
+    """就是, 那个, 嗯, 来着 are said while thinking: never a word "the documents do not use"."""
+    eng = request.getfixturevalue("engine" if "大足" in question else "unseen")
+    a = eng.ask(question)
+    assert "没有出现" not in first_line(a) and not a.unanswered and a.citations
+
+
+@pytest.mark.parametrize("question,said", [
+    ("襄垣开学检查报告要交哪些材料", "督导报告和检查记录表、纪实表"),
+    ("襄垣开学督察是咋个督法", "学校自查、县教育局督导组实地督查"),
+    ("莆田双高普九指导是结合哪几个区搞", "对秀屿区、湄洲湾北岸开发区将结合进行"),
+])
+def test_a_reply_shows_what_the_search_found_up_to_its_budget(unseen, question, said):
+    """The passage that answers may rank past the first three quoted: the rest of what the search
+    found follows while the reply fits 800 characters, as a plain passage search would show it."""
+    a = unseen.ask(question)
+    text = to_text(a)
+    assert said in text.replace(" ", "") and len(text) <= 800, text
