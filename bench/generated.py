@@ -8,7 +8,7 @@ a check no question writer shaped, run on corpus-wild and corpus-dev.
   of reach: the figure is for comparing runs);
 - when: for each clause with one date, “<place><the clause without its date>是什么时候” must quote
   the clause and not decline;
-- meta: each metadata field of each document, asked in eight wordings (文件编号, 落款单位是哪个,
+- meta: each metadata field of each document, asked in thirteen wordings (文件编号, 落款单位是哪个,
   哪个部门下发的, 什么时候下的文 …), must be in the reply;
 - what: each titled passage asked by its title (“<place><title>有什么要求”) must quote its first
   sentence and not decline.
@@ -32,9 +32,10 @@ from retrieval.timeexpr import find_all
 
 META_FORMS = {
     "doc_number": ["{d}的文件编号", "{d}是多少号文件"],
-    "issuer": ["{d}落款单位是哪个", "{d}是哪个部门下发的", "{d}是哪里发的"],
-    "date": ["{d}什么时候下的文", "{d}成文日期"],
-    "recipients": ["{d}主送单位有哪些"],
+    "issuer": ["{d}落款单位是哪个", "{d}是哪个部门下发的", "{d}是哪里发的", "{d}出自哪个部门",
+               "{d}是以谁的名义发的"],
+    "date": ["{d}什么时候下的文", "{d}成文日期", "{d}是哪天的文件", "{d}发布于什么时候"],
+    "recipients": ["{d}主送单位有哪些", "{d}通知对象是谁"],
 }
 WHAT_FORMS = ["{p}{t}有什么要求", "{p}{t}具体怎么做", "{p}关于{t}是怎么说的"]
 NUMBER = re.compile(r"^[（(]?[一二三四五六七八九十\d]{1,3}[)）、.．]\s*")

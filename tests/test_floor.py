@@ -540,3 +540,16 @@ def test_a_reply_shows_what_the_search_found_up_to_its_budget(unseen, question, 
     a = unseen.ask(question)
     text = to_text(a)
     assert said in text.replace(" ", "") and len(text) <= 800, text
+
+
+@pytest.mark.parametrize("question,said", [
+    ("甘肃省2025年那个工作要点出自哪个部门", "甘肃省人民政府教育督导委员会办公室"),
+    ("武侯区2022年那个通报是以谁的名义发的", "成都市武侯区教育局"),
+    ("全国2018年那个函是哪天的文件", "2018年4月20日"),
+    ("郑州市2001年那个条例发布于什么时候", "2001"),
+    ("江西省2026年那个通知通知对象是谁", "各设区市"),
+])
+def test_a_document_asked_about_in_other_words_gets_its_field(unseen, question, said):
+    """出自哪个部门, 以谁的名义, 哪天的文件, 发布于什么时候, 通知对象: the document's own fields."""
+    a = unseen.ask(question)
+    assert a.kind == "meta" and said in to_text(a), to_text(a)
