@@ -29,7 +29,7 @@ from .textnorm import normalize
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]   # (stage, done, total)
 # Bump when parsing, chunking or schedule extraction changes: stored parses are then redone.
-PARSER_VERSION = 24
+PARSER_VERSION = 25
 MAX_PASSAGES = 3000   # passages of one file; the longest regulation here has a few hundred
 EMBED_BATCH = 16  # small batches keep the embedder free for questions during a reindex
 

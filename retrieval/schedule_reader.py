@@ -268,7 +268,16 @@ def extract_schedule(doc: Document, chunks: list[Chunk]) -> list[ScheduleEntry]:
         if chunk.kind == "text":
             entries.extend(_text_entries(doc, chunk, has_table))
             entries.extend(_heading_entries(doc, chunk, dated_heads))
-    return entries
+    return [e for e in entries if not _in_header(doc, e)]
+
+
+HEADER_FIELDS = ("title", "date", "published", "printed_date")
+
+
+def _in_header(doc: Document, e: ScheduleEntry) -> bool:
+    """Whether an entry's time is the document's own — its title, signature or page date, as the
+    metadata reader found them in whatever layout (2021-04-07 under the organ): no step."""
+    return any(doc.spans[k][0] < e.end and e.start < doc.spans[k][1] for k in HEADER_FIELDS if k in doc.spans)
 
 
 def _heading_entries(doc: Document, chunk: Chunk, done: set[str]) -> list[ScheduleEntry]:

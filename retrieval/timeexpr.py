@@ -15,10 +15,11 @@ CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 
 ALL_MONTHS = list(range(1, 13))
 
 _NUM = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
-_YEAR = r"(?:(?P<§y>\d{4})\s*年\s*)?"
+# a year in digits or in Chinese numerals (二〇二三年, as signatures and formal dates write it)
+_YEAR = r"(?:(?P<§y>\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*)?"
 _SEP = r"\s*(?:—+|–|-|~|～|至|到)\s*"
 _MONTH = (_YEAR + r"(?P<§m>" + _NUM + r")\s*月(?:份)?"
-          r"(?:\s*(?P<§d>\d{1,2})\s*[日号])?"
+          r"(?:\s*(?P<§d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号])?"
           r"(?:\s*(?P<§part>上旬|中旬|下旬|初|中|底|末))?(?:\s*(?P<§before>前|之前|以前))?")
 _M1 = _MONTH.replace("§", "a")
 _M2 = _MONTH.replace("§", "b")
@@ -26,6 +27,12 @@ _M2 = _MONTH.replace("§", "b")
 RE_RANGE = re.compile(_M1 + _SEP + r"(?:" + _M2 + r"|(?P<bd_only>\d{1,2})\s*[日号])")
 RE_SHORT_RANGE = re.compile(r"(?P<m1>" + _NUM + r")\s*(?:—+|–|-|~|～|至|到)\s*(?P<m2>" + _NUM + r")\s*(?:个)?月(?:份)?")
 RE_MONTH = re.compile(_M1)
+# two months said as one word (五六月份, 七八月): consecutive Chinese numerals before 月
+RE_MONTH_PAIR = re.compile(r"(?P<m1>[一二三四五六七八九])(?P<m2>[二三四五六七八九十])\s*月(?:份)?")
+# a date written with dots, slashes or dashes: with its year anywhere (2023.5.20, 2023/05/20);
+# without one only as a deadline or a start (5.20前, 6.1起), where no item number or decimal stands
+RE_NUMERIC_DATE = re.compile(r"(?<![\d.])(?:(?P<y>(?:19|20)\d{2})\s*[./-]\s*(?P<m>\d{1,2})\s*[./-]\s*(?P<d>\d{1,2})"
+                             r"(?![\d.])(?P<before>前|之前)?|(?P<m0>\d{1,2})\.(?P<d0>\d{1,2})(?P<b0>前|之前|起))")
 RE_YEAR_END = re.compile(r"(?:(?P<y>\d{4})\s*)?年(?P<w>底|末|终)(?P<before>前)?")
 RE_HALF = re.compile(r"(?:(?P<y>\d{4})\s*年\s*)?(?P<w>上半年|下半年)")
 RE_QUARTER = re.compile(r"(?:(?P<y>\d{4})\s*年\s*)?(?:第)?(?P<q>[一二三四1-4])\s*季度")
@@ -133,12 +140,12 @@ def plausible(year: int | None) -> bool:
 def _month(g: dict, p: str) -> tuple[int | None, int | None, bool]:
     """(year, month, valid) of one matched month group; invalid for 十三月, 0月, 2月30日, 9999年."""
     m = cn_number(g.get(p + "m") or "")
-    y = int(g[p + "y"]) if g.get(p + "y") else None
+    y = year_number(g[p + "y"]) if g.get(p + "y") else None
     if m is None or not 1 <= m <= 12 or not plausible(y):
         return y, m, False
     d = g.get(p + "d")
     if d:
-        day = int(d)
+        day = cn_number(d) or 0
         days = calendar.monthrange(y or 2000, m)[1]  # 2000 is a leap year: 2月29日 allowed
         if not 1 <= day <= days:
             return y, m, False
@@ -161,8 +168,13 @@ def _bound(year: int, b: tuple[int, int, str, str], first: bool) -> date:
     return date(year, month, 1 if first and not before else last)
 
 
+def year_number(s: str) -> int:
+    """A four-digit year written in digits or in Chinese numerals (二〇二三 → 2023)."""
+    return int(s) if s.isdigit() else int("".join(str(_CN_DIGIT[c]) for c in s))
+
+
 def _written(g: dict, p: str, month: int) -> tuple[int, int, str, str]:
-    return (month, int(g[p + "d"]) if g.get(p + "d") else 0, g.get(p + "part") or "",
+    return (month, (cn_number(g[p + "d"]) or 0) if g.get(p + "d") else 0, g.get(p + "part") or "",
             "前" if g.get(p + "before") else "")
 
 
@@ -235,6 +247,18 @@ def find_all(text: str, cell: bool = False) -> list[When]:
         year, months, extra = _span_months(None, a, None, b)
         add(When(m.group(0), months, year, start=m.start(), end=m.end(), extra_years=extra,
                  lo=(a, 0, "", ""), hi=(b, 0, "", "")))
+    for m in RE_MONTH_PAIR.finditer(text):
+        a, b = cn_number(m.group("m1")), cn_number(m.group("m2"))
+        if free(m.start(), m.end()) and b == a + 1:
+            add(When(m.group(0), [a, b], start=m.start(), end=m.end(), lo=(a, 0, "", ""), hi=(b, 0, "", "")))
+    for m in RE_NUMERIC_DATE.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        y = int(m.group("y")) if m.group("y") else None
+        mo, d = int(m.group("m") or m.group("m0")), int(m.group("d") or m.group("d0"))
+        if 1 <= mo <= 12 and 1 <= d <= calendar.monthrange(y or 2000, mo)[1]:
+            before = "前" if (m.group("before") or m.group("b0") or "").endswith("前") else ""
+            add(When(m.group(0), [mo], y, start=m.start(), end=m.end(), lo=(mo, d, "", ""), hi=(mo, d, "", before)))
     for m in RE_MONTH.finditer(text):
         if not free(m.start(), m.end()):
             continue

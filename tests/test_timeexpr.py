@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from retrieval.textnorm import normalize
 from retrieval.timeexpr import ALL_MONTHS, cn_number, find_all, parse, parse_question
 
 CASES = [
@@ -142,3 +143,29 @@ def test_a_year_total_in_a_sentence_is_no_month():
     for sentence in ("全年培训督学不少于1500人次。", "全年责任督学进校督导1312校次，发现问题437个。"):
         assert [w for w in find_all(sentence) if w.months] == []
     assert [w.months for w in find_all("全年每月召开一次例会")] == [ALL_MONTHS]
+
+
+@pytest.mark.parametrize("text,months,day,year", [
+    ("请于5.20前报送", [5], 20, None),
+    ("2023.5.20前完成", [5], 20, 2023),
+    ("2023/05/20", [5], 20, 2023),
+    ("二〇二三年五月二十日", [5], 20, 2023),
+    ("五月十日前报送", [5], 10, None),
+    ("6.1起施行", [6], 1, None),
+    ("五六月份开展复查", [5, 6], 0, None),
+    ("七八月", [7, 8], 0, None),
+])
+def test_dates_in_other_spellings(text, months, day, year):
+    """Dots, slashes, Chinese-numeral years and days, two months said as one word."""
+    (w,) = find_all(normalize(text))
+    assert w.valid and w.months == months and w.lo[1] == day and w.year == year
+
+
+@pytest.mark.parametrize("text", ["完成1.5万人次", "第5.2节", "3.1.2条", "2023.13.5", "五七月"])
+def test_numbers_that_are_no_dates(text):
+    assert not [w for w in find_all(normalize(text)) if w.valid]
+
+
+def test_two_months_said_as_one_word_is_a_question_not_an_invalid_date():
+    asked = parse_question("五六月份有什么安排", date(2021, 5, 1))
+    assert asked.months == [5, 6] and not asked.invalid
