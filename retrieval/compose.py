@@ -18,9 +18,9 @@ from .answer import answer_meta, answer_passages, citation, declined_answer, exc
 from .chunker import HEAD, row_text
 from .details import asked_detail, given_at, missing_detail, topic_words, topical
 from .meta import field_evidence
-from .models import Answer, Citation, Document, Hit
+from .models import Answer, Citation, Document, Hit, Line
 from .query import Query
-from .render import to_text
+from .render import source_text, to_text
 from .scope import kind_name
 from .textnorm import SENTENCE, normalize
 from .timeexpr import find_all, says_when
@@ -174,18 +174,35 @@ def _filled(query: Query, answer: Answer, floor: Answer, evidence: Evidence, doc
     limit = REPLY_BUDGET - reserve
     pool = [c for c in [*floor.citations, *floor.more]
             if not any(_covers(s, c) for s in answer.citations)]
+    # each passage's cost counted from its own lines (rendering the whole reply per candidate
+    # was a tenth of an answer's time); the reply as built is measured at the end
+    length = len(to_text(answer))
+    numbered = answer.kind == "passages" and not answer.sections
+    related = next((sec for sec in answer.sections if sec.title == RELATED), None)
+    shown = len(answer.citations) if numbered else \
+        sum(line.role == "passage" for line in related.lines) if related else 0
+    opened = numbered or related is not None
     kept: list[Citation] = []
     for c in pool:
         if any(_covers(k, c) for k in kept):
             continue
-        if len(to_text(_with(answer, kept + [c], docs))) <= limit:
+        cost = len(f"{shown + 1}. {c.text}") + len(source_text(Line("", c, "source"))) + 2 \
+            + (0 if opened else len(RELATED) + 1) + HEAD_SLACK
+        if length + cost <= limit:
             kept.append(c)
+            length, shown, opened = length + cost, shown + 1, True
+    filled = _with(answer, kept, docs)
+    while kept and len(to_text(filled)) > limit:
+        kept.pop()
+        filled = _with(answer, kept, docs)
     if not kept:
         return answer
     evidence.decision = evidence.decision if "+passages" in evidence.decision else evidence.decision + "+passages"
-    filled = _with(answer, kept, docs)
     filled.more = [m for m in answer.more if not any(_same(m, k) for k in kept)]
     return filled
+
+
+HEAD_SLACK = 2   # a passage answer's first line may grow (9 → 10 段, another kind of document)
 
 
 def _with(answer: Answer, extra: list[Citation], docs: dict) -> Answer:
